@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package epermit needs to build, run, test and benchmark.
+# Idempotent: packages already present are skipped, and apt is only touched when
+# something is missing. Run as root (or with sudo available).
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libboost-dev libboost-system-dev
+  nlohmann-json3-dev
+  libsodium-dev libssl-dev
+  libsqlite3-dev sqlite3
+  libtomlplusplus-dev
+  libcli11-dev
+  libspdlog-dev libfmt-dev
+  zlib1g-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  curl wrk python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

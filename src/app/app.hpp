@@ -1,0 +1,64 @@
+// The composition root: the one place that builds real objects (store, policies,
+// services, router, server) and wires them together. Tests build an App on a temp
+// directory with a fixed clock and port 0.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "app/config.hpp"
+#include "http/handlers/handlers.hpp"
+#include "http/server.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace epermit::app {
+
+class App {
+ public:
+  // Opens (and migrates) the database and loads the policies; serves nothing yet.
+  static Result<std::unique_ptr<App>> Create(const Config& config, const Clock* clock);
+  ~App();
+
+  // Starts the HTTP server and the periodic sweep; returns once listening.
+  Status Start();
+  void Stop();
+  uint16_t port() const { return server_ ? server_->port() : 0; }
+
+  const service::NodeContext& context() const { return ctx_; }
+  store::sqlite::SqliteStore& store() { return *store_; }
+  service::ApplicationService& applications() { return *applications_; }
+  service::PermitService& permits() { return *permits_; }
+  service::RegistrationService& registrations() { return *registrations_; }
+  service::RecordsService& records() { return *records_; }
+  const http::Router& router() const { return router_; }
+
+ private:
+  App() = default;
+  void SweepLoop();
+
+  Config config_;
+  const Clock* clock_ = nullptr;
+  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  policy::PolicySet policies_;
+  service::IdGenerator ids_;
+  service::NodeContext ctx_;
+  std::unique_ptr<service::RecordsService> records_;
+  std::unique_ptr<service::RegistrationService> registrations_;
+  std::unique_ptr<service::ApplicationService> applications_;
+  std::unique_ptr<service::PermitService> permits_;
+  http::ApiServices api_;
+  http::Router router_;
+  std::unique_ptr<http::HttpServer> server_;
+
+  std::mutex sweep_mu_;
+  std::condition_variable sweep_cv_;
+  bool stopping_ = false;
+  std::thread sweeper_;
+};
+
+// The OpenAPI 3.1 document of /api/v1 (compiled in from api/openapi.json).
+const std::string& OpenApiJson();
+
+}  // namespace epermit::app

@@ -1,0 +1,46 @@
+// Node configuration: a TOML file (every key optional, defaults below and in
+// docs/CONFIG.md), then EPERMIT_<SECTION>_<KEY> environment variables on top.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace epermit::app {
+
+struct Config {
+  // [node]
+  std::string city = "310000";
+  // [server]
+  std::string address = "127.0.0.1";
+  int port = 8080;
+  int threads = 2;
+  int64_t body_limit_bytes = 1 << 20;
+  int read_timeout_seconds = 15;
+  // [store]
+  std::string db_path = "epermit.db";
+  int read_connections = 4;
+  // [policies]
+  std::string policies_dir;  // default: the policies/ folder of the source tree
+  // [log]
+  std::string log_level = "info";
+  // [maintenance]
+  int sweep_interval_seconds = 3600;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup ProcessEnv();
+
+// Reads `file` (when given) and applies the environment. Unknown keys and wrong types are
+// errors naming the key, so a typo never silently falls back to a default.
+Result<Config> LoadConfig(const std::optional<std::string>& file, const EnvLookup& env);
+
+// The defaults as a commented TOML file (`epermit serve --print-config`).
+std::string DefaultConfigToml();
+
+std::string DefaultPoliciesDir();
+
+}  // namespace epermit::app

@@ -1,0 +1,269 @@
+// The epermit binary: a city node (serve, demo) and its operator tools. Thin: each
+// subcommand parses its options, calls the app or a service, and prints.
+#include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/app.hpp"
+#include "service/demo_seeder.hpp"
+#include "service/views.hpp"
+#include "store/sqlite/migrations.hpp"
+
+namespace {
+
+using epermit::Error;
+using epermit::Result;
+using epermit::Status;
+namespace app = epermit::app;
+
+int Fail(const Error& e) {
+  std::cerr << "error: " << e.message_en << "\n";
+  if (!e.message_zh.empty() && e.message_zh != e.message_en) std::cerr << "错误：" << e.message_zh << "\n";
+  return 2;
+}
+
+// SIGINT/SIGTERM are blocked in every thread and taken here, so shutdown runs in the
+// main thread: stop accepting, finish in-flight requests, close the database.
+void WaitForSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("signal {} received, shutting down", sig);
+}
+
+void BlockSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void SetupLogging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("epermit");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+}
+
+Result<app::Config> ConfigFrom(const std::string& file, const std::string& db, const std::string& city) {
+  std::optional<std::string> path;
+  if (!file.empty()) path = file;
+  auto cfg = app::LoadConfig(path, app::ProcessEnv());
+  if (!cfg.ok()) return cfg;
+  if (!db.empty()) cfg->db_path = db;
+  if (!city.empty()) cfg->city = city;
+  return cfg;
+}
+
+int Serve(const app::Config& cfg) {
+  BlockSignals();
+  epermit::SystemClock clock;
+  auto node = app::App::Create(cfg, &clock);
+  if (!node.ok()) return Fail(node.error());
+  Status s = (*node)->Start();
+  if (!s.ok()) return Fail(s.error());
+  spdlog::info("epermit node for city {} listening on http://{}:{}/", cfg.city, cfg.address, (*node)->port());
+  WaitForSignal();
+  (*node)->Stop();
+  return 0;
+}
+
+std::string CurlJson(const std::string& url, const nlohmann::json& body) {
+  return "curl -s -X POST " + url + " -H 'Content-Type: application/json' -d '" + body.dump() + "'";
+}
+
+int Demo(const std::string& dir, int port, int64_t residents, const std::string& city, bool reset) {
+  namespace fs = std::filesystem;
+  BlockSignals();
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Fail(epermit::InternalError("cannot create " + dir + ": " + ec.message()));
+  const std::string db = (fs::path(dir) / "epermit.db").string();
+  if (reset) {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db + suffix, ec);
+  }
+  const bool fresh = !fs::exists(db);
+  auto cfg = ConfigFrom("", db, city);
+  if (!cfg.ok()) return Fail(cfg.error());
+  cfg->port = port;
+  epermit::SystemClock clock;
+  auto node = app::App::Create(*cfg, &clock);
+  if (!node.ok()) return Fail(node.error());
+  const std::string demo_json = (fs::path(dir) / "demo.json").string();
+  if (fresh) {
+    epermit::service::DemoSeeder seeder((*node)->context());
+    epermit::service::SeedOptions options;
+    options.residents = residents;
+    auto t0 = std::chrono::steady_clock::now();
+    auto report = seeder.Seed(options);
+    if (!report.ok()) return Fail(report.error());
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    spdlog::info("seeded {} residents ({} rows, {} permits) in {:.1f} s", report->residents, report->rows,
+                 report->permits, secs);
+    nlohmann::json doc = {{"city", cfg->city}, {"database", db}, {"residents", report->cases}};
+    std::ofstream(demo_json) << doc.dump(2) << "\n";
+  } else {
+    spdlog::info("reusing the demo city in {} (pass --reset to start over)", dir);
+  }
+  Status s = (*node)->Start();
+  if (!s.ok()) return Fail(s.error());
+  const std::string base = "http://127.0.0.1:" + std::to_string((*node)->port());
+  nlohmann::json doc;
+  {
+    std::ifstream in(demo_json);
+    doc = nlohmann::json::parse(in, nullptr, false);
+  }
+  if (doc.is_object()) {
+    doc["base_url"] = base;
+    std::ofstream(demo_json) << doc.dump(2) << "\n";
+    const auto& cases = doc["residents"];
+    std::cout << "\nepermit demo city " << cfg->city << " is running at " << base << "/\n"
+              << "  API description: " << base << "/api/v1/openapi.json\n"
+              << "  Demo residents and ready request bodies: " << demo_json << "\n\n"
+              << "Walk a resident from registration to permit (copy and paste):\n\n"
+              << "  # 1. residence registration (居住登记) of a newcomer: the residence clock starts today\n  "
+              << CurlJson(base + "/api/v1/registrations", cases["newcomer"]["register_request"]) << "\n\n"
+              << "  # 2. a resident registered 8 months ago applies (申领): approved and issued at once\n  "
+              << CurlJson(base + "/api/v1/applications", cases["approved_at_once"]["apply_request"]) << "\n\n"
+              << "  # 3. the issued permit, as any office sees it\n  "
+              << "curl -s " << base << "/api/v1/permits/" << cases["holds_permit"]["permit_number"].get<std::string>()
+              << "\n\nPress Ctrl-C to stop.\n"
+              << std::flush;
+  }
+  WaitForSignal();
+  (*node)->Stop();
+  return 0;
+}
+
+int ImportRecords(const app::Config& cfg, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Fail(epermit::MakeError(epermit::ErrorKind::kNotFound, "file", "Cannot read " + file, "无法读取 " + file));
+  std::stringstream text;
+  text << in.rdbuf();
+  epermit::SystemClock clock;
+  auto node = app::App::Create(cfg, &clock);
+  if (!node.ok()) return Fail(node.error());
+  std::vector<epermit::service::RecordLineError> errors;
+  auto values = epermit::service::RecordsService::ParseNdjson(text.str(), &errors);
+  Result<epermit::service::ImportResult> result =
+      values.ok() ? (*node)->records().Import(*values, {"cli:records-import"}, &errors)
+                  : Result<epermit::service::ImportResult>(values.error());
+  if (!result.ok()) {
+    for (const auto& e : errors) {
+      std::cerr << file << ":" << e.line << ": " << (e.error.field.empty() ? "" : e.error.field + ": ")
+                << e.error.message_en << "\n";
+    }
+    return Fail(result.error());
+  }
+  std::cout << nlohmann::json{{"batch_id", result->batch_id}, {"imported", result->imported}}.dump() << "\n";
+  return 0;
+}
+
+int DbMigrate(const std::string& path) {
+  epermit::SystemClock clock;
+  auto conn = epermit::store::sqlite::Connection::Open(path, false);
+  if (!conn.ok()) return Fail(conn.error());
+  auto applied = epermit::store::sqlite::Migrate(**conn, clock.UnixSeconds());
+  if (!applied.ok()) return Fail(applied.error());
+  std::cout << nlohmann::json{{"applied", *applied}, {"schema_version", epermit::store::sqlite::LatestSchemaVersion()}}.dump()
+            << "\n";
+  return 0;
+}
+
+int DbCheck(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (!fs::exists(path)) return Fail(epermit::MakeError(epermit::ErrorKind::kNotFound, "db", "No database at " + path, "找不到数据库 " + path));
+  epermit::SystemClock clock;
+  epermit::store::sqlite::SqliteOptions options{path, 1, false};
+  auto store = epermit::store::sqlite::SqliteStore::Open(options, clock.UnixSeconds());
+  if (!store.ok()) return Fail(store.error());
+  auto version = (*store)->SchemaVersion();
+  auto lines = (*store)->Check();
+  if (!version.ok()) return Fail(version.error());
+  if (!lines.ok()) return Fail(lines.error());
+  bool ok = *version == epermit::store::sqlite::LatestSchemaVersion();
+  std::cout << "schema_version: " << *version << " (latest " << epermit::store::sqlite::LatestSchemaVersion() << ")\n";
+  for (const std::string& l : *lines) {
+    std::cout << l << "\n";
+    ok = ok && l.size() > 3 && l.compare(l.size() - 3, 3, ": ok") == 0;
+  }
+  std::cout << (ok ? "ok\n" : "PROBLEMS FOUND\n");
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"epermit: electronic residence-permit platform (电子居住证平台) — city node and tools"};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", EPERMIT_VERSION);
+  std::string log_level = "info";
+  cli.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")->capture_default_str();
+
+  std::string config_file, db_path, city;
+  auto* serve = cli.add_subcommand("serve", "Run the city node (HTTP API)");
+  serve->add_option("--config", config_file, "TOML configuration file (keys and defaults: --print-config)")->check(CLI::ExistingFile);
+  bool print_config = false;
+  serve->add_flag("--print-config", print_config, "Print the default configuration and exit");
+
+  std::string demo_dir = "demo-city";
+  int demo_port = 8080;
+  int64_t demo_residents = 1000;
+  std::string demo_city = "310000";
+  bool demo_reset = false;
+  auto* demo = cli.add_subcommand("demo", "Create a demo city with synthetic residents and records, then serve it");
+  demo->add_option("--dir", demo_dir, "Directory for the database and demo.json")->capture_default_str();
+  demo->add_option("--port", demo_port, "Port (0 picks a free one)")->capture_default_str()->check(CLI::Range(0, 65535));
+  demo->add_option("--residents", demo_residents, "Synthetic residents to create")->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{50000000}));
+  demo->add_option("--city", demo_city, "City code: 310000 Shanghai, 440300 Shenzhen, 110000 Beijing, 440100 Guangzhou")->capture_default_str();
+  demo->add_flag("--reset", demo_reset, "Delete an existing demo database first");
+
+  auto* records = cli.add_subcommand("records", "Department records");
+  records->require_subcommand(1);
+  std::string records_file;
+  auto* import = records->add_subcommand("import", "Import department records from an NDJSON file (all or nothing)");
+  import->add_option("FILE", records_file, "NDJSON file, one record a line (docs/RECORDS.md)")->required();
+  import->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+  import->add_option("--db", db_path, "SQLite database (overrides the configuration)");
+  import->add_option("--city", city, "City code (overrides the configuration)");
+
+  auto* db = cli.add_subcommand("db", "Database maintenance");
+  db->require_subcommand(1);
+  auto* migrate = db->add_subcommand("migrate", "Create the database or apply pending schema migrations");
+  auto* check = db->add_subcommand("check", "Check schema version, integrity and foreign keys; exit 1 on problems");
+  for (auto* sub : {migrate, check}) {
+    sub->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+    sub->add_option("--db", db_path, "SQLite database (overrides the configuration)");
+  }
+
+  CLI11_PARSE(cli, argc, argv);
+  SetupLogging(log_level);
+
+  if (serve->parsed()) {
+    if (print_config) {
+      std::cout << app::DefaultConfigToml();
+      return 0;
+    }
+    auto cfg = ConfigFrom(config_file, "", "");
+    if (!cfg.ok()) return Fail(cfg.error());
+    spdlog::set_level(spdlog::level::from_str(cfg->log_level));
+    return Serve(*cfg);
+  }
+  if (demo->parsed()) return Demo(demo_dir, demo_port, demo_residents, demo_city, demo_reset);
+  auto cfg = ConfigFrom(config_file, db_path, city);
+  if (!cfg.ok()) return Fail(cfg.error());
+  if (import->parsed()) return ImportRecords(*cfg, records_file);
+  if (migrate->parsed()) return DbMigrate(cfg->db_path);
+  if (check->parsed()) return DbCheck(cfg->db_path);
+  return 1;
+}

@@ -1,0 +1,65 @@
+#include "domain/model.hpp"
+
+#include <array>
+#include <utility>
+
+namespace epermit::domain {
+namespace {
+
+// One table per enum: the wire name of each value, in enum order.
+template <typename E, size_t N>
+const char* NameOf(const std::array<const char*, N>& names, E v) {
+  return names[static_cast<size_t>(v)];
+}
+template <typename E, size_t N>
+std::optional<E> Lookup(const std::array<const char*, N>& names, std::string_view s) {
+  for (size_t i = 0; i < N; ++i) {
+    if (s == names[i]) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+
+constexpr std::array<const char*, 4> kBasisNames{"employment", "own_home", "rented_home", "study"};
+constexpr std::array<const char*, 6> kRecordKindNames{"person",     "hukou",   "social_insurance",
+                                                      "employment", "housing", "enrollment"};
+constexpr std::array<const char*, 3> kSchemeNames{"employee", "flexible", "resident"};
+constexpr std::array<const char*, 5> kRiskNames{"pension", "medical", "unemployment", "work_injury",
+                                                "maternity"};
+constexpr std::array<const char*, 3> kTenureNames{"own", "rented", "dormitory"};
+constexpr std::array<const char*, 3> kApplicationStatusNames{"approved", "rejected",
+                                                             "pending_review"};
+constexpr std::array<const char*, 5> kPermitStateNames{"active", "suspended", "revoked",
+                                                       "replaced", "cancelled"};
+constexpr std::array<const char*, 2> kSexNames{"male", "female"};
+
+}  // namespace
+
+const char* ToString(ResidenceBasis b) { return NameOf(kBasisNames, b); }
+std::optional<ResidenceBasis> ParseResidenceBasis(std::string_view s) {
+  return Lookup<ResidenceBasis>(kBasisNames, s);
+}
+const char* ToString(RecordKind k) { return NameOf(kRecordKindNames, k); }
+std::optional<RecordKind> ParseRecordKind(std::string_view s) {
+  return Lookup<RecordKind>(kRecordKindNames, s);
+}
+const char* ToString(InsuranceScheme s) { return NameOf(kSchemeNames, s); }
+std::optional<InsuranceScheme> ParseInsuranceScheme(std::string_view s) {
+  return Lookup<InsuranceScheme>(kSchemeNames, s);
+}
+const char* ToString(InsuranceRisk r) { return NameOf(kRiskNames, r); }
+std::optional<InsuranceRisk> ParseInsuranceRisk(std::string_view s) {
+  return Lookup<InsuranceRisk>(kRiskNames, s);
+}
+const char* ToString(Tenure t) { return NameOf(kTenureNames, t); }
+std::optional<Tenure> ParseTenure(std::string_view s) { return Lookup<Tenure>(kTenureNames, s); }
+const char* ToString(ApplicationStatus s) { return NameOf(kApplicationStatusNames, s); }
+std::optional<ApplicationStatus> ParseApplicationStatus(std::string_view s) {
+  return Lookup<ApplicationStatus>(kApplicationStatusNames, s);
+}
+const char* ToString(PermitState s) { return NameOf(kPermitStateNames, s); }
+std::optional<PermitState> ParsePermitState(std::string_view s) {
+  return Lookup<PermitState>(kPermitStateNames, s);
+}
+const char* ToString(Sex s) { return NameOf(kSexNames, s); }
+
+}  // namespace epermit::domain

@@ -1,0 +1,30 @@
+// Department records on the wire (NDJSON lines or JSON objects) and in the store:
+// strict validation into typed records, and back to canonical JSON. Documented for
+// departments in docs/RECORDS.md.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <variant>
+
+#include "common/result.hpp"
+#include "domain/model.hpp"
+
+namespace epermit::domain {
+
+using AnyRecord = std::variant<PersonRecord, HukouRecord, SocialInsuranceRecord, EmploymentRecord,
+                               HousingRecord, EnrollmentRecord>;
+
+RecordKind KindOf(const AnyRecord& r);
+const RecordHeader& HeaderOf(const AnyRecord& r);
+
+// Validates one record object. `today` bounds dates (no record may start in the future).
+// Errors carry the offending member name in `field`.
+Result<AnyRecord> ParseRecord(const nlohmann::json& obj, Date today);
+
+// The canonical JSON of a record (what the store keeps and the API returns).
+nlohmann::json RecordToJson(const AnyRecord& r);
+
+// Adds a stored record (already validated once) to a bundle.
+Status AddToBundle(RecordBundle& bundle, int64_t id, const nlohmann::json& obj);
+
+}  // namespace epermit::domain

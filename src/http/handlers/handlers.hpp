@@ -1,0 +1,48 @@
+// The /api/v1 resources: each handler file turns JSON into a use-case call and the
+// result into JSON, nothing more. Wired by the composition root (src/app/).
+#pragma once
+
+#include <string>
+
+#include "http/router.hpp"
+#include "service/application_service.hpp"
+#include "service/permit_service.hpp"
+#include "service/records_service.hpp"
+#include "service/registration_service.hpp"
+
+namespace epermit::http {
+
+struct ApiServices {
+  service::RecordsService* records = nullptr;
+  service::RegistrationService* registrations = nullptr;
+  service::ApplicationService* applications = nullptr;
+  service::PermitService* permits = nullptr;
+  std::string city;
+  std::string version;
+  std::string openapi_json;  // served verbatim at /api/v1/openapi.json
+};
+
+void AddSystemRoutes(Router& router, const ApiServices& api);
+void AddRecordRoutes(Router& router, const ApiServices& api);
+void AddRegistrationRoutes(Router& router, const ApiServices& api);
+void AddApplicationRoutes(Router& router, const ApiServices& api);
+void AddPermitRoutes(Router& router, const ApiServices& api);
+
+inline void AddApiRoutes(Router& router, const ApiServices& api) {
+  AddSystemRoutes(router, api);
+  AddRecordRoutes(router, api);
+  AddRegistrationRoutes(router, api);
+  AddApplicationRoutes(router, api);
+  AddPermitRoutes(router, api);
+}
+
+// ---- helpers shared by the handler files ----
+
+// Who is acting. Until accounts exist (issue 5) callers name themselves in
+// X-Epermit-Actor; the value is recorded in history, never trusted for access.
+service::Actor ActorOf(const HttpRequest& req);
+
+// Runs `fn` (which returns a response) unless `r` failed, in which case the problem.
+HttpResponse Problem(const HttpRequest& req, const Error& e, const nlohmann::json* extra = nullptr);
+
+}  // namespace epermit::http

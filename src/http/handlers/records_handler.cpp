@@ -1,0 +1,54 @@
+#include "http/handlers/handlers.hpp"
+#include "http/json_body.hpp"
+
+namespace epermit::http {
+namespace {
+
+nlohmann::json LineErrors(const std::vector<service::RecordLineError>& errors) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : errors) {
+    out.push_back({{"line", e.line},
+                   {"code", e.error.code},
+                   {"field", e.error.field},
+                   {"message_en", e.error.message_en},
+                   {"message_zh", e.error.message_zh}});
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddRecordRoutes(Router& router, const ApiServices& api) {
+  // Department records: NDJSON (application/x-ndjson, one record a line) or a JSON
+  // object {"records": [...]}. All or nothing.
+  router.Add("POST", "/api/v1/records", [&api](HttpRequest& req) {
+    std::vector<service::RecordLineError> errors;
+    std::vector<nlohmann::json> records;
+    if (req.content_type.rfind("application/x-ndjson", 0) == 0) {
+      auto parsed = service::RecordsService::ParseNdjson(req.body, &errors);
+      if (!parsed.ok()) {
+        nlohmann::json extra = {{"errors", LineErrors(errors)}};
+        return Problem(req, parsed.error(), &extra);
+      }
+      records = std::move(parsed).value();
+    } else {
+      auto body = ParseJsonBody(req.body);
+      if (!body.ok()) return Problem(req, body.error());
+      auto it = body->find("records");
+      if (it == body->end() || !it->is_array()) {
+        return Problem(req, MakeError(ErrorKind::kInvalidArgument, "field.type",
+                                      "'records' must be an array of record objects.", "records 必须是记录对象数组。",
+                                      "records"));
+      }
+      records.assign(it->begin(), it->end());
+    }
+    auto result = api.records->Import(records, ActorOf(req), &errors);
+    if (!result.ok()) {
+      nlohmann::json extra = {{"errors", LineErrors(errors)}};
+      return Problem(req, result.error(), &extra);
+    }
+    return JsonResponse(201, {{"batch_id", result->batch_id}, {"imported", result->imported}});
+  });
+}
+
+}  // namespace epermit::http

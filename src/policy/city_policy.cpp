@@ -1,0 +1,217 @@
+#include "policy/city_policy.hpp"
+
+#include <toml++/toml.h>
+
+#include <sstream>
+
+#include "domain/division.hpp"
+
+namespace epermit::policy {
+namespace {
+
+// Collects the first error with its position, so every message reads "file:line: what".
+class PolicyReader {
+ public:
+  explicit PolicyReader(std::string file) : file_(std::move(file)) {}
+
+  Error Fail(const toml::node* at, const std::string& what) const {
+    std::ostringstream where;
+    where << file_;
+    if (at != nullptr && at->source().begin.line > 0) where << ":" << at->source().begin.line;
+    return MakeError(ErrorKind::kInvalidArgument, "policy.invalid", where.str() + ": " + what,
+                     where.str() + "：" + what, file_);
+  }
+
+  Result<std::string> String(const toml::table& t, std::string_view key, bool required,
+                             std::string fallback = {}) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) {
+      if (required) return Fail(&t, "missing key '" + std::string(key) + "'");
+      return fallback;
+    }
+    auto v = n->value<std::string>();
+    if (!v) return Fail(n, "'" + std::string(key) + "' must be a string");
+    return *v;
+  }
+
+  Result<int64_t> Int(const toml::table& t, std::string_view key, int64_t fallback, int64_t min,
+                      int64_t max) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return fallback;
+    if (!n->is_integer()) return Fail(n, "'" + std::string(key) + "' must be an integer");
+    int64_t v = n->as_integer()->get();
+    if (v < min || v > max) {
+      return Fail(n, "'" + std::string(key) + "' must be between " + std::to_string(min) +
+                         " and " + std::to_string(max));
+    }
+    return v;
+  }
+
+  Result<bool> Bool(const toml::table& t, std::string_view key, bool fallback) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return fallback;
+    if (!n->is_boolean()) return Fail(n, "'" + std::string(key) + "' must be true or false");
+    return n->as_boolean()->get();
+  }
+
+  Result<std::optional<Date>> DateValue(const toml::table& t, std::string_view key,
+                                        bool required) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) {
+      if (required) return Fail(&t, "missing key '" + std::string(key) + "'");
+      return std::optional<Date>{};
+    }
+    if (!n->is_date()) {
+      return Fail(n, "'" + std::string(key) + "' must be a date like 2024-01-01 (no quotes)");
+    }
+    toml::date d = n->as_date()->get();
+    if (!IsValidDate(d.year, d.month, d.day)) return Fail(n, "invalid date");
+    return std::optional<Date>{MakeDate(d.year, d.month, d.day)};
+  }
+
+  // A list of enum names, e.g. schemes = ["employee", "flexible"].
+  template <typename E, typename ParseFn>
+  Result<std::vector<E>> EnumList(const toml::table& t, std::string_view key, ParseFn parse) const {
+    std::vector<E> out;
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return out;
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr) return Fail(n, "'" + std::string(key) + "' must be a list of names");
+    for (const toml::node& item : *arr) {
+      auto s = item.value<std::string>();
+      auto v = s ? parse(*s) : std::nullopt;
+      if (!v) return Fail(&item, "unknown value in '" + std::string(key) + "'");
+      out.push_back(*v);
+    }
+    return out;
+  }
+
+ private:
+  std::string file_;
+};
+
+Result<SocialInsuranceAlternative> ReadAlternative(const PolicyReader& r, const toml::table& t) {
+  SocialInsuranceAlternative a;
+  EPERMIT_ASSIGN_OR_RETURN(a.label_en, r.String(t, "label_en", true));
+  EPERMIT_ASSIGN_OR_RETURN(a.label_zh, r.String(t, "label_zh", true));
+  EPERMIT_ASSIGN_OR_RETURN(a.source, r.String(t, "source", true));
+  EPERMIT_ASSIGN_OR_RETURN(a.schemes, r.EnumList<domain::InsuranceScheme>(
+                                          t, "schemes", domain::ParseInsuranceScheme));
+  EPERMIT_ASSIGN_OR_RETURN(a.risks,
+                           r.EnumList<domain::InsuranceRisk>(t, "risks", domain::ParseInsuranceRisk));
+  EPERMIT_ASSIGN_OR_RETURN(int64_t cont, r.Int(t, "continuous_months", 0, 0, 600));
+  EPERMIT_ASSIGN_OR_RETURN(int64_t window, r.Int(t, "window_months", 0, 0, 600));
+  EPERMIT_ASSIGN_OR_RETURN(int64_t min_in, r.Int(t, "min_months_in_window", 0, 0, 600));
+  a.continuous_months = static_cast<int>(cont);
+  a.window_months = static_cast<int>(window);
+  a.min_months_in_window = static_cast<int>(min_in);
+  EPERMIT_ASSIGN_OR_RETURN(a.require_current_month, r.Bool(t, "require_current_month", false));
+  EPERMIT_ASSIGN_OR_RETURN(a.exclude_back_payments, r.Bool(t, "exclude_back_payments", true));
+  if (a.continuous_months == 0 && a.window_months == 0) {
+    return r.Fail(&t, "an alternative needs continuous_months or window_months");
+  }
+  if ((a.window_months > 0) != (a.min_months_in_window > 0) ||
+      a.min_months_in_window > a.window_months) {
+    return r.Fail(&t, "window_months and min_months_in_window go together, min <= window");
+  }
+  return a;
+}
+
+}  // namespace
+
+Result<CityPolicy> ParseCityPolicy(std::string_view toml_text, const std::string& file_name) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, file_name);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << file_name << ":" << e.source().begin.line << ": " << e.description();
+    return MakeError(ErrorKind::kInvalidArgument, "policy.syntax", msg.str(), msg.str(), file_name);
+  }
+  PolicyReader r(file_name);
+  CityPolicy p;
+  p.file = file_name;
+  EPERMIT_ASSIGN_OR_RETURN(p.city, r.String(root, "city", true));
+  const domain::Division* city = domain::DivisionRegistry::Builtin().Find(p.city);
+  if (city == nullptr || city->retired || domain::DivisionRegistry::Builtin().CityOf(p.city) != p.city) {
+    return r.Fail(root.get("city"), "'city' must be a current city-level division code");
+  }
+  EPERMIT_ASSIGN_OR_RETURN(p.city_name, r.String(root, "city_name", true));
+  EPERMIT_ASSIGN_OR_RETURN(p.version, r.String(root, "version", true));
+  EPERMIT_ASSIGN_OR_RETURN(p.source, r.String(root, "source", true));
+  EPERMIT_ASSIGN_OR_RETURN(auto from, r.DateValue(root, "effective_from", true));
+  p.effective_from = *from;
+  EPERMIT_ASSIGN_OR_RETURN(p.effective_to, r.DateValue(root, "effective_to", false));
+  if (p.effective_to && *p.effective_to <= p.effective_from) {
+    return r.Fail(root.get("effective_to"), "effective_to must be after effective_from");
+  }
+
+  const toml::table* permit = root["permit"].as_table();
+  if (permit == nullptr) return r.Fail(&root, "missing table [permit]");
+  EPERMIT_ASSIGN_OR_RETURN(int64_t deadline, r.Int(*permit, "review_deadline_days", 15, 1, 30));
+  p.permit.review_deadline_days = static_cast<int>(deadline);
+  EPERMIT_ASSIGN_OR_RETURN(int64_t win_m, r.Int(*permit, "endorsement_window_months", 1, 0, 6));
+  EPERMIT_ASSIGN_OR_RETURN(int64_t win_d, r.Int(*permit, "endorsement_window_days", 0, 0, 180));
+  if (win_d > 0 && permit->contains("endorsement_window_months")) {
+    return r.Fail(permit->get("endorsement_window_days"),
+                  "give endorsement_window_days or endorsement_window_months, not both");
+  }
+  if (win_d == 0 && win_m == 0) return r.Fail(permit, "the endorsement window cannot be empty");
+  p.permit.endorsement_window = {static_cast<int>(win_m), static_cast<int>(win_d)};
+  EPERMIT_ASSIGN_OR_RETURN(int64_t fee, r.Int(*permit, "replacement_fee_fen", 0, 0, 100000));
+  p.permit.replacement_fee_fen = static_cast<int>(fee);
+  EPERMIT_ASSIGN_OR_RETURN(int64_t cancel, r.Int(*permit, "cancel_after_suspended_days", 0, 0, 36500));
+  p.permit.cancel_after_suspended_days = static_cast<int>(cancel);
+  EPERMIT_ASSIGN_OR_RETURN(p.permit.issuing_authority,
+                           r.String(*permit, "issuing_authority", false, p.permit.issuing_authority));
+  EPERMIT_ASSIGN_OR_RETURN(p.permit.source, r.String(*permit, "source", true));
+
+  const toml::table* elig = root["eligibility"].as_table();
+  if (elig == nullptr) return r.Fail(&root, "missing table [eligibility]");
+  EPERMIT_ASSIGN_OR_RETURN(int64_t months, r.Int(*elig, "min_residence_months", 6, 0, 120));
+  p.eligibility.min_residence_months = static_cast<int>(months);
+  EPERMIT_ASSIGN_OR_RETURN(p.eligibility.residence_source, r.String(*elig, "source", true));
+  EPERMIT_ASSIGN_OR_RETURN(int64_t minor, r.Int(*elig, "minor_age", 16, 0, 18));
+  p.eligibility.minor_age = static_cast<int>(minor);
+  EPERMIT_ASSIGN_OR_RETURN(p.eligibility.social_insurance_exempt_bases,
+                           r.EnumList<domain::ResidenceBasis>(*elig, "social_insurance_exempt_bases",
+                                                              domain::ParseResidenceBasis));
+  if (const toml::node* si = elig->get("social_insurance")) {
+    const toml::array* arr = si->as_array();
+    if (arr == nullptr) return r.Fail(si, "'social_insurance' must be [[eligibility.social_insurance]] tables");
+    for (const toml::node& item : *arr) {
+      const toml::table* t = item.as_table();
+      if (t == nullptr) return r.Fail(&item, "each social_insurance entry must be a table");
+      EPERMIT_ASSIGN_OR_RETURN(auto alt, ReadAlternative(r, *t));
+      p.eligibility.social_insurance.push_back(std::move(alt));
+    }
+  }
+  return p;
+}
+
+std::string IssuingAuthority(const CityPolicy& policy, const std::string& county_code) {
+  const auto& registry = domain::DivisionRegistry::Builtin();
+  const domain::Division* county = registry.Find(county_code);
+  std::string county_name = county ? county->name : "";
+  std::string county_short = county_name;
+  // "黄浦区" → "黄浦", "浦东新区" → "浦东": authorities are named 上海市公安局黄浦分局.
+  for (std::string_view suffix : {"新区", "区", "县", "市"}) {
+    if (county_short.size() > suffix.size() + 3 &&
+        county_short.compare(county_short.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      county_short.erase(county_short.size() - suffix.size());
+      break;
+    }
+  }
+  std::string out = policy.permit.issuing_authority;
+  auto replace = [&out](std::string_view key, const std::string& value) {
+    for (size_t pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos + value.size())) {
+      out.replace(pos, key.size(), value);
+    }
+  };
+  replace("{city_name}", policy.city_name);
+  replace("{county_short}", county_short);
+  replace("{county}", county_name);
+  return out;
+}
+
+}  // namespace epermit::policy

@@ -1,0 +1,73 @@
+// Automatic review of a permit application (申领) against a city's published conditions.
+// Every rule reports passed / failed / not-decidable with its reasons, the department
+// records it used, and what is missing, so the applicant is told everything at once
+// (条例 第九条 一次性告知).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/city_policy.hpp"
+
+namespace epermit::policy {
+
+enum class RuleStatus { kPassed, kFailed, kNotDecidable };
+const char* ToString(RuleStatus s);
+
+// Something the applicant (or a department) must still supply.
+struct MissingItem {
+  std::string code;
+  std::string en;
+  std::string zh;
+};
+
+struct RuleResult {
+  std::string id;
+  std::string title_en;
+  std::string title_zh;
+  RuleStatus status = RuleStatus::kNotDecidable;
+  std::string detail_en;
+  std::string detail_zh;
+  std::string source;                     // the clause that makes this a rule
+  std::vector<std::string> records_used;  // "social_insurance#42"
+  std::vector<MissingItem> missing;
+};
+
+enum class Outcome { kApproved, kRejected, kNeedsReview };
+const char* ToString(Outcome o);
+
+struct Decision {
+  Outcome outcome = Outcome::kNeedsReview;
+  std::string city;
+  std::string policy_version;
+  Date decided_on{};
+  std::vector<RuleResult> rules;
+  std::vector<MissingItem> missing;  // every rule's missing items, in rule order
+};
+
+struct EligibilityInput {
+  std::string citizen_id;
+  Date birth_date{};
+  std::string declared_name;
+  const domain::Registration* registration = nullptr;
+  const domain::RecordBundle* records = nullptr;
+  std::optional<domain::Guardian> guardian;
+  Date today{};
+};
+
+// Any failed rule rejects; otherwise any not-decidable rule sends the case to a
+// reviewer; otherwise it is approved at once (即时办结).
+Decision EvaluateEligibility(const CityPolicy& policy, const EligibilityInput& in);
+
+nlohmann::json DecisionToJson(const Decision& d);
+
+// Months (as MonthIndex) in which `records` show payment matching the alternative's
+// scheme/risk filters in `city`. Exposed for tests and for the later points ledger.
+std::vector<MonthIndex> PaidMonths(const std::vector<domain::SocialInsuranceRecord>& records,
+                                   const std::string& city, const SocialInsuranceAlternative& alt,
+                                   std::vector<std::string>* used = nullptr);
+
+}  // namespace epermit::policy

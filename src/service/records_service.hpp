@@ -1,0 +1,40 @@
+// Department records in: validated as a whole batch, stored all-or-nothing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "service/node_context.hpp"
+
+namespace epermit::service {
+
+struct RecordLineError {
+  size_t line = 0;  // 1-based position in the batch (the NDJSON line number)
+  Error error;
+};
+
+struct ImportResult {
+  std::string batch_id;
+  size_t imported = 0;
+};
+
+class RecordsService {
+ public:
+  explicit RecordsService(const NodeContext& ctx) : ctx_(ctx) {}
+
+  // Every record is checked before any is stored; if one is bad nothing is stored
+  // and the error lists the bad lines (at most 100), each with its field.
+  Result<ImportResult> Import(const std::vector<nlohmann::json>& records, const Actor& actor,
+                              std::vector<RecordLineError>* errors);
+
+  // Splits NDJSON text into JSON values; malformed lines are reported, blank lines skipped.
+  static Result<std::vector<nlohmann::json>> ParseNdjson(std::string_view text,
+                                                         std::vector<RecordLineError>* errors);
+
+ private:
+  const NodeContext& ctx_;
+};
+
+}  // namespace epermit::service

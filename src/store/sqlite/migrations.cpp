@@ -1,0 +1,151 @@
+#include "store/sqlite/migrations.hpp"
+
+namespace epermit::store::sqlite {
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+// Append only: never edit a step that has shipped; add a new one.
+const Migration kMigrations[] = {
+    {1, "initial schema", R"SQL(
+CREATE TABLE records(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  citizen_id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  body TEXT NOT NULL,
+  imported_at INTEGER NOT NULL);
+CREATE INDEX records_by_person ON records(citizen_id);
+
+CREATE TABLE registrations(
+  id TEXT PRIMARY KEY,
+  citizen_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  city TEXT NOT NULL,
+  division_code TEXT NOT NULL,
+  address TEXT NOT NULL,
+  basis TEXT NOT NULL,
+  employer_uscc TEXT NOT NULL DEFAULT '',
+  school TEXT NOT NULL DEFAULT '',
+  registered_on TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+CREATE INDEX registrations_by_person ON registrations(citizen_id, city, registered_on);
+
+CREATE TABLE applications(
+  id TEXT PRIMARY KEY,
+  citizen_id TEXT NOT NULL,
+  registration_id TEXT NOT NULL REFERENCES registrations(id),
+  city TEXT NOT NULL,
+  name TEXT NOT NULL,
+  ethnicity TEXT NOT NULL,
+  photo_ref TEXT NOT NULL,
+  guardian TEXT,
+  status TEXT NOT NULL CHECK (status IN ('approved', 'rejected', 'pending_review')),
+  policy_version TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  accepted_on TEXT NOT NULL,
+  review_deadline TEXT,
+  decided_by TEXT NOT NULL DEFAULT '',
+  decision_reason TEXT NOT NULL DEFAULT '',
+  decided_at INTEGER,
+  permit_number TEXT,
+  actor TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX one_pending_application ON applications(citizen_id) WHERE status = 'pending_review';
+CREATE INDEX review_queue ON applications(city, review_deadline) WHERE status = 'pending_review';
+CREATE INDEX applications_by_person ON applications(citizen_id);
+
+CREATE TABLE permit_sequences(city TEXT PRIMARY KEY, next INTEGER NOT NULL);
+
+CREATE TABLE permits(
+  number TEXT PRIMARY KEY,
+  sequence INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  city TEXT NOT NULL,
+  citizen_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  sex TEXT NOT NULL CHECK (sex IN ('male', 'female')),
+  ethnicity TEXT NOT NULL,
+  birth_date TEXT NOT NULL,
+  photo_ref TEXT NOT NULL,
+  hukou_address TEXT NOT NULL,
+  residence_division TEXT NOT NULL,
+  residence_address TEXT NOT NULL,
+  issuing_authority TEXT NOT NULL,
+  issue_date TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('active', 'suspended', 'revoked', 'replaced', 'cancelled')),
+  residence_since TEXT NOT NULL,
+  endorsed_until TEXT NOT NULL,
+  application_id TEXT REFERENCES applications(id),
+  replaces TEXT REFERENCES permits(number),
+  updated_at INTEGER NOT NULL,
+  UNIQUE (city, sequence, version));
+CREATE UNIQUE INDEX one_current_permit ON permits(citizen_id, city) WHERE state IN ('active', 'suspended');
+CREATE INDEX permits_due ON permits(city, state, endorsed_until);
+
+CREATE TABLE history(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  entity_type TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  at INTEGER NOT NULL,
+  detail TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX history_by_entity ON history(entity_type, entity_id, id);
+CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+)SQL"},
+};
+
+}  // namespace
+
+int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+Result<int> CurrentSchemaVersion(Connection& conn) {
+  EPERMIT_RETURN_IF_ERROR(conn.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+      "applied_at INTEGER NOT NULL)"));
+  EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
+  int v = row ? static_cast<int>(st->Int(0)) : 0;
+  st->Reset();
+  return v;
+}
+
+Result<std::vector<int>> Migrate(Connection& conn, int64_t now_unix) {
+  EPERMIT_ASSIGN_OR_RETURN(int current, CurrentSchemaVersion(conn));
+  if (current > LatestSchemaVersion()) {
+    return MakeError(ErrorKind::kFailedPrecondition, "store.schema_too_new",
+                     "The database schema (version " + std::to_string(current) +
+                         ") is newer than this program supports (" + std::to_string(LatestSchemaVersion()) + ").",
+                     "数据库结构版本高于本程序支持的版本。");
+  }
+  std::vector<int> applied;
+  for (const Migration& m : kMigrations) {
+    if (m.version <= current) continue;
+    EPERMIT_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
+    Status s = conn.Exec(m.sql);
+    if (s.ok()) {
+      auto st = conn.Prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES(?, ?, ?)");
+      s = st.ok() ? (*st)->Bind(1, int64_t{m.version}).Bind(2, m.name).Bind(3, now_unix).Run() : st.status();
+    }
+    if (s.ok()) s = conn.Exec("COMMIT");
+    if (!s.ok()) {
+      (void)conn.Exec("ROLLBACK");
+      return s.error();
+    }
+    applied.push_back(m.version);
+  }
+  return applied;
+}
+
+}  // namespace epermit::store::sqlite

@@ -1,0 +1,17 @@
+// Versioned schema migrations. Each step runs in its own transaction and records
+// itself in schema_migrations, so a crash mid-migration leaves the last good version.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/sqlite/connection.hpp"
+
+namespace epermit::store::sqlite {
+
+int LatestSchemaVersion();
+Result<int> CurrentSchemaVersion(Connection& conn);
+// Applies every missing step; returns the versions applied.
+Result<std::vector<int>> Migrate(Connection& conn, int64_t now_unix);
+
+}  // namespace epermit::store::sqlite

@@ -1,0 +1,502 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "domain/record_codec.hpp"
+#include "store/sqlite/migrations.hpp"
+
+namespace epermit::store::sqlite {
+namespace {
+
+using domain::Application;
+using domain::Permit;
+using domain::Registration;
+
+std::string DateText(Date d) { return FormatIsoDate(d); }
+Date DateFrom(const std::string& s) { return ParseIsoDate(s).value_or(Date{}); }
+
+Error ReadOnlyError() { return InternalError("write attempted in a read transaction"); }
+
+const char* kRegistrationCols =
+    "id, citizen_id, name, phone, city, division_code, address, basis, employer_uscc, school, "
+    "registered_on, actor, created_at";
+const char* kApplicationCols =
+    "id, citizen_id, registration_id, city, name, ethnicity, photo_ref, guardian, status, policy_version, "
+    "decision, accepted_on, review_deadline, decided_by, decision_reason, decided_at, permit_number, actor, "
+    "created_at";
+const char* kPermitCols =
+    "number, sequence, version, city, citizen_id, name, sex, ethnicity, birth_date, photo_ref, hukou_address, "
+    "residence_division, residence_address, issuing_authority, issue_date, state, residence_since, "
+    "endorsed_until, application_id, replaces, updated_at";
+
+Registration RegistrationRow(const Statement& s) {
+  Registration r;
+  r.id = s.Text(0);
+  r.citizen_id = s.Text(1);
+  r.name = s.Text(2);
+  r.phone = s.Text(3);
+  r.city = s.Text(4);
+  r.division_code = s.Text(5);
+  r.address = s.Text(6);
+  r.basis = domain::ParseResidenceBasis(s.Text(7)).value_or(domain::ResidenceBasis::kEmployment);
+  r.employer_uscc = s.Text(8);
+  r.school = s.Text(9);
+  r.registered_on = DateFrom(s.Text(10));
+  r.actor = s.Text(11);
+  r.created_at = s.Int(12);
+  return r;
+}
+
+Application ApplicationRow(const Statement& s) {
+  Application a;
+  a.id = s.Text(0);
+  a.citizen_id = s.Text(1);
+  a.registration_id = s.Text(2);
+  a.city = s.Text(3);
+  a.name = s.Text(4);
+  a.ethnicity = s.Text(5);
+  a.photo_ref = s.Text(6);
+  if (auto g = s.OptText(7)) {
+    auto j = nlohmann::json::parse(*g, nullptr, false);
+    if (j.is_object()) {
+      a.guardian = domain::Guardian{j.value("citizen_id", ""), j.value("name", ""), j.value("relation", "")};
+    }
+  }
+  a.status = domain::ParseApplicationStatus(s.Text(8)).value_or(domain::ApplicationStatus::kPendingReview);
+  a.policy_version = s.Text(9);
+  a.decision_json = s.Text(10);
+  a.accepted_on = DateFrom(s.Text(11));
+  if (auto d = s.OptText(12)) a.review_deadline = DateFrom(*d);
+  a.decided_by = s.Text(13);
+  a.decision_reason = s.Text(14);
+  a.decided_at = s.OptInt(15);
+  a.permit_number = s.OptText(16).value_or("");
+  a.actor = s.Text(17);
+  a.created_at = s.Int(18);
+  return a;
+}
+
+Permit PermitRow(const Statement& s) {
+  Permit p;
+  p.number = s.Text(0);
+  p.sequence = static_cast<uint64_t>(s.Int(1));
+  p.version = static_cast<int>(s.Int(2));
+  p.city = s.Text(3);
+  p.citizen_id = s.Text(4);
+  p.name = s.Text(5);
+  p.sex = s.Text(6) == "female" ? domain::Sex::kFemale : domain::Sex::kMale;
+  p.ethnicity = s.Text(7);
+  p.birth_date = DateFrom(s.Text(8));
+  p.photo_ref = s.Text(9);
+  p.hukou_address = s.Text(10);
+  p.residence_division = s.Text(11);
+  p.residence_address = s.Text(12);
+  p.issuing_authority = s.Text(13);
+  p.issue_date = DateFrom(s.Text(14));
+  p.state = domain::ParsePermitState(s.Text(15)).value_or(domain::PermitState::kActive);
+  p.residence_since = DateFrom(s.Text(16));
+  p.endorsed_until = DateFrom(s.Text(17));
+  p.application_id = s.OptText(18).value_or("");
+  p.replaces = s.OptText(19).value_or("");
+  p.updated_at = s.Int(20);
+  return p;
+}
+
+std::optional<std::string> NonEmpty(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
+class SqliteTx final : public Tx {
+ public:
+  SqliteTx(Connection& conn, bool writable) : conn_(conn), writable_(writable) {}
+
+  Status InsertRecords(const std::vector<StoredRecord>& records, int64_t imported_at) override {
+    if (!writable_) return ReadOnlyError();
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare("INSERT INTO records(kind, citizen_id, source, body, imported_at) "
+                                           "VALUES(?, ?, ?, ?, ?)"));
+    for (const StoredRecord& r : records) {
+      st->Reset();
+      EPERMIT_RETURN_IF_ERROR(st->Bind(1, domain::ToString(r.kind))
+                                  .Bind(2, r.citizen_id)
+                                  .Bind(3, r.source)
+                                  .Bind(4, r.body_json)
+                                  .Bind(5, imported_at)
+                                  .Run());
+    }
+    return Status::Ok();
+  }
+
+  Result<domain::RecordBundle> LoadRecords(const std::string& citizen_id) override {
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare("SELECT id, body FROM records WHERE citizen_id = ? ORDER BY id"));
+    st->Bind(1, citizen_id);
+    domain::RecordBundle bundle;
+    for (;;) {
+      EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      auto body = nlohmann::json::parse(st->Text(1), nullptr, false);
+      EPERMIT_RETURN_IF_ERROR(domain::AddToBundle(bundle, st->Int(0), body));
+    }
+    return bundle;
+  }
+
+  Status InsertRegistration(const Registration& r) override {
+    if (!writable_) return ReadOnlyError();
+    EPERMIT_ASSIGN_OR_RETURN(
+        Statement * st,
+        conn_.Prepare(std::string("INSERT INTO registrations(") + kRegistrationCols +
+                      ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    return st->Bind(1, r.id)
+        .Bind(2, r.citizen_id)
+        .Bind(3, r.name)
+        .Bind(4, r.phone)
+        .Bind(5, r.city)
+        .Bind(6, r.division_code)
+        .Bind(7, r.address)
+        .Bind(8, domain::ToString(r.basis))
+        .Bind(9, r.employer_uscc)
+        .Bind(10, r.school)
+        .Bind(11, DateText(r.registered_on))
+        .Bind(12, r.actor)
+        .Bind(13, r.created_at)
+        .Run();
+  }
+
+  Result<std::optional<Registration>> FindRegistration(const std::string& id) override {
+    return One<Registration>(std::string("SELECT ") + kRegistrationCols + " FROM registrations WHERE id = ?",
+                             RegistrationRow, id);
+  }
+
+  Result<std::optional<Registration>> LatestRegistration(const std::string& citizen_id,
+                                                         const std::string& city) override {
+    return One<Registration>(std::string("SELECT ") + kRegistrationCols +
+                                 " FROM registrations WHERE citizen_id = ? AND city = ? "
+                                 "ORDER BY registered_on DESC, created_at DESC LIMIT 1",
+                             RegistrationRow, citizen_id, city);
+  }
+
+  Status InsertApplication(const Application& a) override {
+    if (!writable_) return ReadOnlyError();
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare(std::string("INSERT INTO applications(") + kApplicationCols +
+                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    BindApplication(*st, a);
+    return st->Run();
+  }
+
+  Status UpdateApplication(const Application& a) override {
+    if (!writable_) return ReadOnlyError();
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare(std::string("REPLACE INTO applications(") + kApplicationCols +
+                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    BindApplication(*st, a);
+    return st->Run();
+  }
+
+  Result<std::optional<Application>> FindApplication(const std::string& id) override {
+    return One<Application>(std::string("SELECT ") + kApplicationCols + " FROM applications WHERE id = ?",
+                            ApplicationRow, id);
+  }
+
+  Result<std::optional<Application>> PendingApplication(const std::string& citizen_id) override {
+    return One<Application>(std::string("SELECT ") + kApplicationCols +
+                                " FROM applications WHERE citizen_id = ? AND status = 'pending_review'",
+                            ApplicationRow, citizen_id);
+  }
+
+  Result<std::vector<Application>> ListPendingReview(const std::string& city, PageRequest page) override {
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare(std::string("SELECT ") + kApplicationCols +
+                                           " FROM applications WHERE city = ? AND status = 'pending_review' "
+                                           "ORDER BY review_deadline, created_at, id LIMIT ? OFFSET ?"));
+    st->Bind(1, city).Bind(2, int64_t{page.limit}).Bind(3, int64_t{page.offset});
+    return Many<Application>(*st, ApplicationRow);
+  }
+
+  Result<int64_t> CountPendingReview(const std::string& city) override {
+    EPERMIT_ASSIGN_OR_RETURN(
+        Statement * st,
+        conn_.Prepare("SELECT COUNT(*) FROM applications WHERE city = ? AND status = 'pending_review'"));
+    st->Bind(1, city);
+    EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
+    int64_t n = row ? st->Int(0) : 0;
+    st->Reset();
+    return n;
+  }
+
+  Result<uint64_t> NextPermitSequence(const std::string& city) override {
+    if (!writable_) return ReadOnlyError();
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare("INSERT INTO permit_sequences(city, next) VALUES(?, 2) "
+                                           "ON CONFLICT(city) DO UPDATE SET next = next + 1 RETURNING next - 1"));
+    st->Bind(1, city);
+    EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return InternalError("sequence not returned");
+    uint64_t v = static_cast<uint64_t>(st->Int(0));
+    st->Reset();
+    return v;
+  }
+
+  Status InsertPermit(const Permit& p) override {
+    if (!writable_) return ReadOnlyError();
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare(std::string("INSERT INTO permits(") + kPermitCols +
+                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    BindPermit(*st, p);
+    return st->Run();
+  }
+
+  Status UpdatePermit(const Permit& p) override {
+    if (!writable_) return ReadOnlyError();
+    EPERMIT_ASSIGN_OR_RETURN(
+        Statement * st,
+        conn_.Prepare("UPDATE permits SET name=?, ethnicity=?, photo_ref=?, hukou_address=?, residence_division=?, "
+                      "residence_address=?, issuing_authority=?, state=?, residence_since=?, endorsed_until=?, "
+                      "updated_at=? WHERE number=?"));
+    EPERMIT_RETURN_IF_ERROR(st->Bind(1, p.name)
+                                .Bind(2, p.ethnicity)
+                                .Bind(3, p.photo_ref)
+                                .Bind(4, p.hukou_address)
+                                .Bind(5, p.residence_division)
+                                .Bind(6, p.residence_address)
+                                .Bind(7, p.issuing_authority)
+                                .Bind(8, domain::ToString(p.state))
+                                .Bind(9, DateText(p.residence_since))
+                                .Bind(10, DateText(p.endorsed_until))
+                                .Bind(11, p.updated_at)
+                                .Bind(12, p.number)
+                                .Run());
+    if (conn_.Changes() != 1) return InternalError("permit to update not found");
+    return Status::Ok();
+  }
+
+  Result<std::optional<Permit>> FindPermit(const std::string& number) override {
+    return One<Permit>(std::string("SELECT ") + kPermitCols + " FROM permits WHERE number = ?", PermitRow, number);
+  }
+
+  Result<std::optional<Permit>> CurrentPermit(const std::string& citizen_id, const std::string& city) override {
+    return One<Permit>(std::string("SELECT ") + kPermitCols +
+                           " FROM permits WHERE citizen_id = ? AND city = ? AND state IN ('active', 'suspended')",
+                       PermitRow, citizen_id, city);
+  }
+
+  Result<std::vector<Permit>> LapsedPermits(const std::string& city, Date day, int limit) override {
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare(std::string("SELECT ") + kPermitCols +
+                                           " FROM permits WHERE city = ? AND state = 'active' AND endorsed_until <= ? "
+                                           "ORDER BY endorsed_until LIMIT ?"));
+    st->Bind(1, city).Bind(2, DateText(day)).Bind(3, int64_t{limit});
+    return Many<Permit>(*st, PermitRow);
+  }
+
+  Result<std::vector<Permit>> SuspendedSince(const std::string& city, int64_t before_unix, int limit) override {
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare(std::string("SELECT ") + kPermitCols +
+                                           " FROM permits WHERE city = ? AND state = 'suspended' AND updated_at < ? "
+                                           "ORDER BY updated_at LIMIT ?"));
+    st->Bind(1, city).Bind(2, before_unix).Bind(3, int64_t{limit});
+    return Many<Permit>(*st, PermitRow);
+  }
+
+  Status AppendHistory(const domain::HistoryEntry& e) override {
+    if (!writable_) return ReadOnlyError();
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare("INSERT INTO history(entity_type, entity_id, action, actor, reason, at, "
+                                           "detail) VALUES(?,?,?,?,?,?,?)"));
+    return st->Bind(1, e.entity_type)
+        .Bind(2, e.entity_id)
+        .Bind(3, e.action)
+        .Bind(4, e.actor)
+        .Bind(5, e.reason)
+        .Bind(6, e.at)
+        .Bind(7, e.detail_json.empty() ? std::string("{}") : e.detail_json)
+        .Run();
+  }
+
+  Result<std::vector<domain::HistoryEntry>> History(const std::string& entity_type,
+                                                    const std::string& entity_id) override {
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare("SELECT id, entity_type, entity_id, action, actor, reason, at, detail "
+                                           "FROM history WHERE entity_type = ? AND entity_id = ? ORDER BY id"));
+    st->Bind(1, entity_type).Bind(2, entity_id);
+    return Many<domain::HistoryEntry>(*st, [](const Statement& s) {
+      return domain::HistoryEntry{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Int(6), s.Text(7)};
+    });
+  }
+
+ private:
+  template <typename T, typename RowFn, typename... Args>
+  Result<std::optional<T>> One(const std::string& sql, RowFn row_fn, const Args&... args) {
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(sql));
+    int i = 1;
+    (st->Bind(i++, std::string_view(args)), ...);
+    EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
+    std::optional<T> out;
+    if (row) out = row_fn(*st);
+    st->Reset();
+    return out;
+  }
+
+  template <typename T, typename RowFn>
+  Result<std::vector<T>> Many(Statement& st, RowFn row_fn) {
+    std::vector<T> out;
+    for (;;) {
+      auto row = st.Step();
+      if (!row.ok()) {
+        st.Reset();
+        return row.error();
+      }
+      if (!*row) break;
+      out.push_back(row_fn(st));
+    }
+    st.Reset();
+    return out;
+  }
+
+  static void BindApplication(Statement& st, const Application& a) {
+    std::optional<std::string> guardian;
+    if (a.guardian) {
+      guardian = nlohmann::json{{"citizen_id", a.guardian->citizen_id},
+                                {"name", a.guardian->name},
+                                {"relation", a.guardian->relation}}
+                     .dump();
+    }
+    std::optional<std::string> deadline;
+    if (a.review_deadline) deadline = DateText(*a.review_deadline);
+    st.Bind(1, a.id)
+        .Bind(2, a.citizen_id)
+        .Bind(3, a.registration_id)
+        .Bind(4, a.city)
+        .Bind(5, a.name)
+        .Bind(6, a.ethnicity)
+        .Bind(7, a.photo_ref)
+        .BindOpt(8, guardian)
+        .Bind(9, domain::ToString(a.status))
+        .Bind(10, a.policy_version)
+        .Bind(11, a.decision_json)
+        .Bind(12, DateText(a.accepted_on))
+        .BindOpt(13, deadline)
+        .Bind(14, a.decided_by)
+        .Bind(15, a.decision_reason)
+        .BindOpt(16, a.decided_at)
+        .BindOpt(17, NonEmpty(a.permit_number))
+        .Bind(18, a.actor)
+        .Bind(19, a.created_at);
+  }
+
+  static void BindPermit(Statement& st, const Permit& p) {
+    st.Bind(1, p.number)
+        .Bind(2, static_cast<int64_t>(p.sequence))
+        .Bind(3, int64_t{p.version})
+        .Bind(4, p.city)
+        .Bind(5, p.citizen_id)
+        .Bind(6, p.name)
+        .Bind(7, domain::ToString(p.sex))
+        .Bind(8, p.ethnicity)
+        .Bind(9, DateText(p.birth_date))
+        .Bind(10, p.photo_ref)
+        .Bind(11, p.hukou_address)
+        .Bind(12, p.residence_division)
+        .Bind(13, p.residence_address)
+        .Bind(14, p.issuing_authority)
+        .Bind(15, DateText(p.issue_date))
+        .Bind(16, domain::ToString(p.state))
+        .Bind(17, DateText(p.residence_since))
+        .Bind(18, DateText(p.endorsed_until))
+        .BindOpt(19, NonEmpty(p.application_id))
+        .BindOpt(20, NonEmpty(p.replaces))
+        .Bind(21, p.updated_at);
+  }
+
+  Connection& conn_;
+  bool writable_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options, int64_t now_unix) {
+  std::unique_ptr<SqliteStore> store(new SqliteStore(options.path));
+  EPERMIT_ASSIGN_OR_RETURN(store->writer_, Connection::Open(options.path, false));
+  if (options.migrate) {
+    EPERMIT_RETURN_IF_ERROR(Migrate(*store->writer_, now_unix));
+  }
+  for (int i = 0; i < options.read_connections; ++i) {
+    EPERMIT_ASSIGN_OR_RETURN(auto reader, Connection::Open(options.path, true));
+    store->readers_.push_back(std::move(reader));
+  }
+  return store;
+}
+
+Status SqliteStore::Write(Durability durability, const std::function<Status(Tx&)>& fn) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Connection& c = *writer_;
+  // synchronous cannot change inside a transaction, so it is set per commit here.
+  EPERMIT_RETURN_IF_ERROR(
+      c.Exec(durability == Durability::kFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
+  EPERMIT_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+  SqliteTx tx(c, true);
+  Status s = fn(tx);
+  if (s.ok()) s = c.Exec("COMMIT");
+  if (!s.ok()) (void)c.Exec("ROLLBACK");
+  return s;
+}
+
+std::unique_ptr<Connection> SqliteStore::AcquireReader() {
+  std::unique_lock<std::mutex> lock(read_mu_);
+  read_cv_.wait(lock, [this] { return !readers_.empty(); });
+  auto conn = std::move(readers_.back());
+  readers_.pop_back();
+  return conn;
+}
+
+void SqliteStore::ReleaseReader(std::unique_ptr<Connection> conn) {
+  {
+    std::lock_guard<std::mutex> lock(read_mu_);
+    readers_.push_back(std::move(conn));
+  }
+  read_cv_.notify_one();
+}
+
+Status SqliteStore::Read(const std::function<Status(Tx&)>& fn) {
+  auto conn = AcquireReader();
+  Status s = conn->Exec("BEGIN");
+  if (s.ok()) {
+    SqliteTx tx(*conn, false);
+    s = fn(tx);
+    Status end = conn->Exec("COMMIT");
+    if (s.ok() && !end.ok()) s = end;
+  }
+  ReleaseReader(std::move(conn));
+  return s;
+}
+
+Result<std::vector<std::string>> SqliteStore::Check() {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  std::vector<std::string> lines;
+  EPERMIT_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare("PRAGMA integrity_check"));
+  for (;;) {
+    EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    lines.push_back("integrity_check: " + st->Text(0));
+  }
+  EPERMIT_ASSIGN_OR_RETURN(Statement * fk, writer_->Prepare("PRAGMA foreign_key_check"));
+  int violations = 0;
+  for (;;) {
+    EPERMIT_ASSIGN_OR_RETURN(bool row, fk->Step());
+    if (!row) break;
+    ++violations;
+    lines.push_back("foreign_key_check: " + fk->Text(0) + " row " + std::to_string(fk->Int(1)) +
+                    " references missing " + fk->Text(2));
+  }
+  if (violations == 0) lines.push_back("foreign_key_check: ok");
+  return lines;
+}
+
+Result<int> SqliteStore::SchemaVersion() {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  return CurrentSchemaVersion(*writer_);
+}
+
+}  // namespace epermit::store::sqlite
+

@@ -1,0 +1,84 @@
+// The storage contract of a city node. Services see only these interfaces, so the
+// SQLite backend (store/sqlite/) and a later PostgreSQL backend pass the same
+// contract tests (tests/store/).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "domain/model.hpp"
+
+namespace epermit::store {
+
+// How hard a commit must hit the disk. Issuance and revocation use kFull
+// (SQLite synchronous=FULL): once the caller sees success the row survives power loss.
+enum class Durability { kNormal, kFull };
+
+// A department record ready to store: its kind, owner and the typed fields as JSON text.
+struct StoredRecord {
+  domain::RecordKind kind = domain::RecordKind::kPerson;
+  std::string citizen_id;
+  std::string source;
+  std::string body_json;  // the validated record, canonical JSON
+};
+
+struct PageRequest {
+  int limit = 50;
+  int offset = 0;
+};
+
+// Everything a use case reads or writes, inside one transaction.
+class Tx {
+ public:
+  virtual ~Tx() = default;
+
+  virtual Status InsertRecords(const std::vector<StoredRecord>& records, int64_t imported_at) = 0;
+  virtual Result<domain::RecordBundle> LoadRecords(const std::string& citizen_id) = 0;
+
+  virtual Status InsertRegistration(const domain::Registration& r) = 0;
+  virtual Result<std::optional<domain::Registration>> FindRegistration(const std::string& id) = 0;
+  virtual Result<std::optional<domain::Registration>> LatestRegistration(const std::string& citizen_id,
+                                                                         const std::string& city) = 0;
+
+  virtual Status InsertApplication(const domain::Application& a) = 0;
+  virtual Status UpdateApplication(const domain::Application& a) = 0;
+  virtual Result<std::optional<domain::Application>> FindApplication(const std::string& id) = 0;
+  virtual Result<std::optional<domain::Application>> PendingApplication(const std::string& citizen_id) = 0;
+  // Oldest deadline first.
+  virtual Result<std::vector<domain::Application>> ListPendingReview(const std::string& city,
+                                                                     PageRequest page) = 0;
+  virtual Result<int64_t> CountPendingReview(const std::string& city) = 0;
+
+  virtual Result<uint64_t> NextPermitSequence(const std::string& city) = 0;
+  virtual Status InsertPermit(const domain::Permit& p) = 0;
+  virtual Status UpdatePermit(const domain::Permit& p) = 0;
+  virtual Result<std::optional<domain::Permit>> FindPermit(const std::string& number) = 0;
+  // The permit (active or suspended) a person holds in `city`, if any.
+  virtual Result<std::optional<domain::Permit>> CurrentPermit(const std::string& citizen_id,
+                                                              const std::string& city) = 0;
+  // Active permits whose endorsed_until is on or before `day` (they have lapsed).
+  virtual Result<std::vector<domain::Permit>> LapsedPermits(const std::string& city, Date day,
+                                                            int limit) = 0;
+  // Suspended permits last changed before `before_unix` (candidates for cancellation).
+  virtual Result<std::vector<domain::Permit>> SuspendedSince(const std::string& city,
+                                                             int64_t before_unix, int limit) = 0;
+
+  virtual Status AppendHistory(const domain::HistoryEntry& e) = 0;
+  virtual Result<std::vector<domain::HistoryEntry>> History(const std::string& entity_type,
+                                                            const std::string& entity_id) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Runs `fn` in one write transaction; commits when it returns Ok, rolls back otherwise.
+  virtual Status Write(Durability durability, const std::function<Status(Tx&)>& fn) = 0;
+  // Runs `fn` against a consistent read snapshot; writes inside fail.
+  virtual Status Read(const std::function<Status(Tx&)>& fn) = 0;
+};
+
+}  // namespace epermit::store
