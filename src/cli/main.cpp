@@ -155,9 +155,7 @@ int ImportRecords(const app::Config& cfg, const std::string& file) {
   if (!node.ok()) return Fail(node.error());
   std::vector<epermit::service::RecordLineError> errors;
   auto values = epermit::service::RecordsService::ParseNdjson(text.str(), &errors);
-  Result<epermit::service::ImportResult> result =
-      values.ok() ? (*node)->records().Import(*values, {"cli:records-import"}, &errors)
-                  : Result<epermit::service::ImportResult>(values.error());
+  auto result = (*node)->records().Import(values, {"cli:records-import"}, &errors);
   if (!result.ok()) {
     for (const auto& e : errors) {
       std::cerr << file << ":" << e.line << ": " << (e.error.field.empty() ? "" : e.error.field + ": ")
@@ -195,7 +193,8 @@ int DbCheck(const std::string& path) {
   std::cout << "schema_version: " << *version << " (latest " << epermit::store::sqlite::LatestSchemaVersion() << ")\n";
   for (const std::string& l : *lines) {
     std::cout << l << "\n";
-    ok = ok && l.size() > 3 && l.compare(l.size() - 3, 3, ": ok") == 0;
+    constexpr std::string_view kOk = ": ok";
+    ok = ok && l.size() >= kOk.size() && l.compare(l.size() - kOk.size(), kOk.size(), kOk) == 0;
   }
   std::cout << (ok ? "ok\n" : "PROBLEMS FOUND\n");
   return ok ? 0 : 1;

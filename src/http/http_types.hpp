@@ -3,12 +3,11 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace epermit::http {
 
@@ -16,9 +15,9 @@ namespace epermit::http {
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 struct HttpRequest {
-  std::string method;   // as sent, e.g. "GET"
-  std::string target;   // origin-form request target, e.g. "/api/v1/permits?x=1"
-  std::string path;     // target without the query, still percent-encoded (set by Router)
+  std::string method;                              // as sent, e.g. "GET"
+  std::string target;                              // origin-form request target, e.g. "/api/v1/permits?x=1"
+  std::string path;                                // target without the query, still percent-encoded (set by Router)
   std::map<std::string, std::string> query;        // decoded; first occurrence wins
   std::map<std::string, std::string> path_params;  // decoded "{name}" segments
   std::string body;

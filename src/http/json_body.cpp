@@ -29,8 +29,7 @@ std::string Quote(std::string_view name) {
 }
 
 Error FieldError(std::string code, const std::string& path, std::string en, std::string zh) {
-  return MakeError(ErrorKind::kInvalidArgument, std::move(code), std::move(en), std::move(zh),
-                   path);
+  return MakeError(ErrorKind::kInvalidArgument, std::move(code), std::move(en), std::move(zh), path);
 }
 
 Error Missing(const std::string& path) {
@@ -39,8 +38,7 @@ Error Missing(const std::string& path) {
 }
 
 Error WrongType(const std::string& path, std::string_view type_en, std::string_view type_zh) {
-  return FieldError("field.type", path,
-                    "Field '" + Quote(path) + "' must be " + std::string(type_en) + ".",
+  return FieldError("field.type", path, "Field '" + Quote(path) + "' must be " + std::string(type_en) + ".",
                     "字段“" + Quote(path) + "”必须是" + std::string(type_zh) + "。");
 }
 
@@ -81,8 +79,7 @@ bool IsBlank(std::string_view s) {
   return true;
 }
 
-Result<std::string> CheckString(const json& value, const std::string& path,
-                                size_t max_codepoints) {
+Result<std::string> CheckString(const json& value, const std::string& path, size_t max_codepoints) {
   if (!value.is_string()) return WrongType(path, "a string", "字符串");
   const auto& s = value.get_ref<const std::string&>();
   if (IsBlank(s)) {
@@ -91,13 +88,11 @@ Result<std::string> CheckString(const json& value, const std::string& path,
   }
   if (CountCodePoints(s) > max_codepoints) {
     const std::string limit = std::to_string(max_codepoints);
-    return FieldError("field.too_long", path,
-                      "Field '" + Quote(path) + "' must be at most " + limit + " characters.",
+    return FieldError("field.too_long", path, "Field '" + Quote(path) + "' must be at most " + limit + " characters.",
                       "字段“" + Quote(path) + "”不能超过 " + limit + " 个字符。");
   }
   if (HasControlChars(s)) {
-    return FieldError("field.control_chars", path,
-                      "Field '" + Quote(path) + "' must not contain control characters.",
+    return FieldError("field.control_chars", path, "Field '" + Quote(path) + "' must not contain control characters.",
                       "字段“" + Quote(path) + "”不能包含控制字符。");
   }
   return s;
@@ -115,10 +110,8 @@ Result<nlohmann::json> ParseJsonBody(std::string_view body, int max_depth) {
 
   // nlohmann reports the depth of a container's parent at its start event (0 for the
   // top level), so a container at nesting level depth + 1 is too deep past max_depth.
-  const json::parser_callback_t check_depth = [max_depth](int depth, json::parse_event_t event,
-                                                          json& /*parsed*/) {
-    if ((event == json::parse_event_t::object_start ||
-         event == json::parse_event_t::array_start) &&
+  const json::parser_callback_t check_depth = [max_depth](int depth, json::parse_event_t event, json& /*parsed*/) {
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
         depth >= max_depth) {
       throw TooDeep{};
     }
@@ -130,19 +123,16 @@ Result<nlohmann::json> ParseJsonBody(std::string_view body, int max_depth) {
     parsed = json::parse(body, check_depth);
   } catch (const TooDeep&) {
     const std::string limit = std::to_string(max_depth);
-    return InvalidJson("json.too_deep",
-                       "Request body JSON is nested deeper than " + limit + " levels.",
+    return InvalidJson("json.too_deep", "Request body JSON is nested deeper than " + limit + " levels.",
                        "请求体 JSON 嵌套超过 " + limit + " 层。");
   } catch (const json::parse_error& e) {
     // e.what() quotes the offending input; only the offset is reported.
     const std::string offset = std::to_string(e.byte);
-    return InvalidJson("json.malformed",
-                       "Request body is not valid JSON (syntax error at byte " + offset + ").",
+    return InvalidJson("json.malformed", "Request body is not valid JSON (syntax error at byte " + offset + ").",
                        "请求体不是有效的 JSON（第 " + offset + " 字节处有语法错误）。");
   }
   if (!parsed.is_object()) {
-    return InvalidJson("json.not_object", "Request body must be a JSON object.",
-                       "请求体必须是 JSON 对象。");
+    return InvalidJson("json.not_object", "Request body must be a JSON object.", "请求体必须是 JSON 对象。");
   }
   return parsed;
 }
@@ -163,16 +153,15 @@ size_t CountCodePoints(std::string_view utf8) {
   return count;
 }
 
-Result<std::string> RequireString(const json& obj, std::string_view field,
-                                  size_t max_codepoints, std::string_view prefix) {
+Result<std::string> RequireString(const json& obj, std::string_view field, size_t max_codepoints,
+                                  std::string_view prefix) {
   const std::string path = FieldPath(prefix, field);
   const json* value = Find(obj, field);
   if (value == nullptr) return Missing(path);
   return CheckString(*value, path, max_codepoints);
 }
 
-Result<std::optional<std::string>> OptionalString(const json& obj, std::string_view field,
-                                                  size_t max_codepoints,
+Result<std::optional<std::string>> OptionalString(const json& obj, std::string_view field, size_t max_codepoints,
                                                   std::string_view prefix) {
   const json* value = Find(obj, field);
   if (value == nullptr) return std::optional<std::string>();
@@ -181,8 +170,7 @@ Result<std::optional<std::string>> OptionalString(const json& obj, std::string_v
   return std::optional<std::string>(std::move(checked).value());
 }
 
-Result<const json*> RequireObject(const json& obj, std::string_view field,
-                                  std::string_view prefix) {
+Result<const json*> RequireObject(const json& obj, std::string_view field, std::string_view prefix) {
   const std::string path = FieldPath(prefix, field);
   const json* value = Find(obj, field);
   if (value == nullptr) return Missing(path);
@@ -190,24 +178,21 @@ Result<const json*> RequireObject(const json& obj, std::string_view field,
   return value;
 }
 
-Result<const json*> OptionalObject(const json& obj, std::string_view field,
-                                   std::string_view prefix) {
+Result<const json*> OptionalObject(const json& obj, std::string_view field, std::string_view prefix) {
   const json* value = Find(obj, field);
   if (value == nullptr) return static_cast<const json*>(nullptr);
   if (!value->is_object()) return WrongType(FieldPath(prefix, field), "an object", "对象");
   return value;
 }
 
-Result<bool> OptionalBool(const json& obj, std::string_view field, bool default_value,
-                          std::string_view prefix) {
+Result<bool> OptionalBool(const json& obj, std::string_view field, bool default_value, std::string_view prefix) {
   const json* value = Find(obj, field);
   if (value == nullptr) return default_value;
   if (!value->is_boolean()) return WrongType(FieldPath(prefix, field), "a boolean", "布尔值");
   return value->get<bool>();
 }
 
-Result<int64_t> RequireInt(const json& obj, std::string_view field, int64_t min, int64_t max,
-                           std::string_view prefix) {
+Result<int64_t> RequireInt(const json& obj, std::string_view field, int64_t min, int64_t max, std::string_view prefix) {
   const std::string path = FieldPath(prefix, field);
   const json* value = Find(obj, field);
   if (value == nullptr) return Missing(path);
@@ -227,15 +212,13 @@ Result<int64_t> RequireInt(const json& obj, std::string_view field, int64_t min,
   if (!in_range) {
     const std::string lo = std::to_string(min);
     const std::string hi = std::to_string(max);
-    return FieldError("field.range", path,
-                      "Field '" + Quote(path) + "' must be between " + lo + " and " + hi + ".",
+    return FieldError("field.range", path, "Field '" + Quote(path) + "' must be between " + lo + " and " + hi + ".",
                       "字段“" + Quote(path) + "”必须在 " + lo + " 到 " + hi + " 之间。");
   }
   return number;
 }
 
-Status RejectUnknownFields(const json& obj, std::initializer_list<std::string_view> allowed,
-                           std::string_view prefix) {
+Status RejectUnknownFields(const json& obj, std::initializer_list<std::string_view> allowed, std::string_view prefix) {
   if (!obj.is_object()) return Status::Ok();
   for (const auto& [key, value] : obj.items()) {
     bool known = false;

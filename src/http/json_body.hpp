@@ -6,11 +6,10 @@
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
 
@@ -44,14 +43,12 @@ size_t CountCodePoints(std::string_view utf8);
 //   field.unknown        (RejectUnknownFields) a member not in the allowed list
 
 // A required, non-empty string without control characters.
-Result<std::string> RequireString(const nlohmann::json& obj, std::string_view field,
-                                  size_t max_codepoints, std::string_view prefix = {});
+Result<std::string> RequireString(const nlohmann::json& obj, std::string_view field, size_t max_codepoints,
+                                  std::string_view prefix = {});
 
 // Like RequireString, but absent or null yields std::nullopt.
-Result<std::optional<std::string>> OptionalString(const nlohmann::json& obj,
-                                                  std::string_view field,
-                                                  size_t max_codepoints,
-                                                  std::string_view prefix = {});
+Result<std::optional<std::string>> OptionalString(const nlohmann::json& obj, std::string_view field,
+                                                  size_t max_codepoints, std::string_view prefix = {});
 
 // A required JSON object member; the pointer refers into `obj`.
 Result<const nlohmann::json*> RequireObject(const nlohmann::json& obj, std::string_view field,
@@ -62,20 +59,18 @@ Result<const nlohmann::json*> OptionalObject(const nlohmann::json& obj, std::str
                                              std::string_view prefix = {});
 
 // An optional boolean; absent or null yields default_value.
-Result<bool> OptionalBool(const nlohmann::json& obj, std::string_view field,
-                          bool default_value = false, std::string_view prefix = {});
+Result<bool> OptionalBool(const nlohmann::json& obj, std::string_view field, bool default_value = false,
+                          std::string_view prefix = {});
 
 // A required integer (JSON numbers with a fraction or exponent are rejected as
 // field.type) within [min, max].
 Result<int64_t> RequireInt(const nlohmann::json& obj, std::string_view field,
                            int64_t min = std::numeric_limits<int64_t>::min(),
-                           int64_t max = std::numeric_limits<int64_t>::max(),
-                           std::string_view prefix = {});
+                           int64_t max = std::numeric_limits<int64_t>::max(), std::string_view prefix = {});
 
 // Fails with field.unknown on the first member of `obj` not named in `allowed`, so
 // typos in optional fields are reported instead of silently ignored.
-Status RejectUnknownFields(const nlohmann::json& obj,
-                           std::initializer_list<std::string_view> allowed,
+Status RejectUnknownFields(const nlohmann::json& obj, std::initializer_list<std::string_view> allowed,
                            std::string_view prefix = {});
 
 }  // namespace epermit::http

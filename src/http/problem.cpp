@@ -1,8 +1,8 @@
 #include "http/problem.hpp"
 
-#include <string>
-
 #include <spdlog/spdlog.h>
+
+#include <string>
 
 namespace epermit::http {
 
@@ -11,9 +11,7 @@ namespace {
 constexpr std::string_view kInternalDetailEn = "An internal error occurred. Please try again later.";
 constexpr std::string_view kInternalDetailZh = "系统内部错误，请稍后重试。";
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
+bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
 
@@ -46,36 +44,51 @@ int HttpStatusFor(const Error& e) {
 
 std::string_view StatusTitle(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    default: return "Error";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Content Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Error";
   }
 }
 
-HttpResponse ProblemResponse(const Error& e, std::string_view instance,
-                             const nlohmann::json* extra) {
+HttpResponse ProblemResponse(const Error& e, std::string_view instance, const nlohmann::json* extra) {
   return ProblemResponseWithStatus(HttpStatusFor(e), e, instance, extra);
 }
 
 HttpResponse ProblemResponseWithStatus(int status, const Error& e, std::string_view instance,
                                        const nlohmann::json* extra) {
   // Any 5xx except 503 (temporary, message is safe) is treated as internal.
-  const bool internal =
-      e.kind == ErrorKind::kInternal || (status >= 500 && status != 503);
+  const bool internal = e.kind == ErrorKind::kInternal || (status >= 500 && status != 503);
   const std::string code = e.code.empty() ? std::string("internal") : e.code;
   std::string message_en = e.message_en;
   std::string message_zh = e.message_zh;

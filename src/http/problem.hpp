@@ -2,9 +2,8 @@
 // becomes an HTTP status code, so every layer reports failures the same way.
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "common/result.hpp"
 #include "http/http_types.hpp"
@@ -25,8 +24,7 @@ std::string_view StatusTitle(int status);
 // Members of `extra` (if given) are added unless they would replace a standard member.
 // For kInternal the detail/messages are replaced by generic text and the real message
 // is logged instead, because it may describe internals.
-HttpResponse ProblemResponse(const Error& e, std::string_view instance,
-                             const nlohmann::json* extra = nullptr);
+HttpResponse ProblemResponse(const Error& e, std::string_view instance, const nlohmann::json* extra = nullptr);
 
 // Same, with an explicit status for cases no ErrorKind describes (405, 431).
 HttpResponse ProblemResponseWithStatus(int status, const Error& e, std::string_view instance,

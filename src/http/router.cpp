@@ -1,12 +1,12 @@
 #include "http/router.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <stdexcept>
 #include <typeinfo>
-
-#include <spdlog/spdlog.h>
 
 #include "http/problem.hpp"
 
@@ -173,10 +173,9 @@ HttpResponse Router::Dispatch(HttpRequest& req) const {
   req.query.clear();
 
   if (req.path.empty() || req.path.front() != '/') {
-    return ProblemResponse(BadRequest("request.bad_target",
-                                      "The request target must be an absolute path.",
-                                      "请求目标必须是绝对路径。"),
-                           req.path);
+    return ProblemResponse(
+        BadRequest("request.bad_target", "The request target must be an absolute path.", "请求目标必须是绝对路径。"),
+        req.path);
   }
 
   if (question != std::string_view::npos) {
@@ -188,8 +187,7 @@ HttpResponse Router::Dispatch(HttpRequest& req) const {
       if (pair.empty()) continue;
       const size_t eq = pair.find('=');
       auto key = PercentDecode(pair.substr(0, eq), true);
-      auto value = PercentDecode(
-          eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+      auto value = PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
       if (!key || !value || !IsCleanText(*key) || !IsCleanText(*value)) {
         return ProblemResponse(BadEncoding(), req.path);
       }
@@ -224,8 +222,7 @@ HttpResponse Router::Dispatch(HttpRequest& req) const {
   if (best == nullptr) {
     if (allowed.empty()) {
       return ProblemResponse(
-          MakeError(ErrorKind::kNotFound, "route.not_found", "No resource exists at this path.",
-                    "此路径下没有资源。"),
+          MakeError(ErrorKind::kNotFound, "route.not_found", "No resource exists at this path.", "此路径下没有资源。"),
           req.path);
     }
     if (std::find(allowed.begin(), allowed.end(), "GET") != allowed.end()) {
@@ -238,12 +235,12 @@ HttpResponse Router::Dispatch(HttpRequest& req) const {
       if (!allow.empty()) allow += ", ";
       allow += m;
     }
-    HttpResponse response = ProblemResponseWithStatus(
-        405,
-        MakeError(ErrorKind::kInvalidArgument, "route.method_not_allowed",
-                  "Method " + req.method + " is not allowed here; allowed: " + allow + ".",
-                  "此处不允许使用 " + req.method + " 方法；允许的方法：" + allow + "。"),
-        req.path);
+    HttpResponse response =
+        ProblemResponseWithStatus(405,
+                                  MakeError(ErrorKind::kInvalidArgument, "route.method_not_allowed",
+                                            "Method " + req.method + " is not allowed here; allowed: " + allow + ".",
+                                            "此处不允许使用 " + req.method + " 方法；允许的方法：" + allow + "。"),
+                                  req.path);
     response.headers.emplace_back("Allow", std::move(allow));
     return response;
   }
@@ -260,11 +257,11 @@ HttpResponse Router::Dispatch(HttpRequest& req) const {
   try {
     return best->handler(req);
   } catch (const std::exception& e) {
-    spdlog::error("handler threw route=\"{} {}\" request_id={} exception={} what={}",
-                  best->method, best->pattern, req.request_id, typeid(e).name(), e.what());
+    spdlog::error("handler threw route=\"{} {}\" request_id={} exception={} what={}", best->method, best->pattern,
+                  req.request_id, typeid(e).name(), e.what());
   } catch (...) {
-    spdlog::error("handler threw route=\"{} {}\" request_id={} exception=<non-std>",
-                  best->method, best->pattern, req.request_id);
+    spdlog::error("handler threw route=\"{} {}\" request_id={} exception=<non-std>", best->method, best->pattern,
+                  req.request_id);
   }
   return ProblemResponse(InternalError("unhandled exception in handler"), req.path);
 }

@@ -1,7 +1,15 @@
 #include "http/server.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -11,14 +19,6 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include "http/problem.hpp"
 
@@ -102,8 +102,7 @@ struct HttpServer::Impl {
 // locking; the io threads serve many connections in parallel.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl* server)
-      : stream_(std::move(socket)), server_(server) {
+  Session(tcp::socket socket, HttpServer::Impl* server) : stream_(std::move(socket)), server_(server) {
     beast::error_code ec;
     const auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_addr_ = endpoint.address().to_string();
@@ -120,6 +119,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnServerStop() {
     if (state_ == State::kIdle) stream_.cancel();
   }
+
+  // Only when no io thread runs (after Stop() joined them): cuts the connection of a
+  // session whose handlers will never run again.
+  void ForceClose() { Close(); }
 
   asio::any_io_executor executor() { return stream_.get_executor(); }
 
@@ -141,9 +144,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // slow-drip clients from holding a connection.
     stream_.expires_after(first_request_ ? options().read_timeout : options().idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
-                              self->OnFirstBytes(ec, n);
-                            });
+                            [self = shared_from_this()](beast::error_code ec, size_t n) { self->OnFirstBytes(ec, n); });
   }
 
   void OnFirstBytes(beast::error_code ec, size_t n) {
@@ -156,9 +157,7 @@ class Session : public std::enable_shared_from_this<Session> {
     state_ = State::kReading;
     stream_.expires_after(options().read_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) {
-                               self->OnHeader(ec);
-                             });
+                             [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -169,11 +168,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!parser_->is_done() && header.version() >= 11 &&
         EqualsIgnoreCase(header[bhttp::field::expect], "100-continue")) {
       continue_.emplace(bhttp::status::continue_, 11);
-      bhttp::async_write(stream_, *continue_,
-                         [self = shared_from_this()](beast::error_code write_ec, size_t) {
-                           if (write_ec) return self->Close();
-                           self->ReadBody();
-                         });
+      bhttp::async_write(stream_, *continue_, [self = shared_from_this()](beast::error_code write_ec, size_t) {
+        if (write_ec) return self->Close();
+        self->ReadBody();
+      });
       return;
     }
     ReadBody();
@@ -181,35 +179,29 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody() {
     if (parser_->is_done()) return OnRequest();
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        if (ec) return self->OnReadError(ec);
-                        self->OnRequest();
-                      });
+    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->OnReadError(ec);
+      self->OnRequest();
+    });
   }
 
   void OnReadError(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) {
       const std::string limit = SizeText(options().body_limit);
-      return SendError(
-          413, MakeError(ErrorKind::kPayloadTooLarge, "request.too_large",
-                         "Request body exceeds the " + limit + " limit.",
-                         "请求体超过 " + limit + " 的上限。"));
+      return SendError(413,
+                       MakeError(ErrorKind::kPayloadTooLarge, "request.too_large",
+                                 "Request body exceeds the " + limit + " limit.", "请求体超过 " + limit + " 的上限。"));
     }
     if (ec == bhttp::error::header_limit) {
       return SendError(431, MakeError(ErrorKind::kInvalidArgument, "request.header_too_large",
-                                      "Request headers exceed the " +
-                                          SizeText(options().header_limit) + " limit.",
-                                      "请求头超过 " + SizeText(options().header_limit) +
-                                          " 的上限。"));
+                                      "Request headers exceed the " + SizeText(options().header_limit) + " limit.",
+                                      "请求头超过 " + SizeText(options().header_limit) + " 的上限。"));
     }
     const bool parse_error = ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
-                             ec != bhttp::error::end_of_stream &&
-                             ec != bhttp::error::partial_message;
+                             ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
     if (parse_error) {
       return SendError(400, MakeError(ErrorKind::kInvalidArgument, "request.malformed",
-                                      "The request is not valid HTTP/1.1.",
-                                      "请求不是有效的 HTTP/1.1 请求。"));
+                                      "The request is not valid HTTP/1.1.", "请求不是有效的 HTTP/1.1 请求。"));
     }
     Close();  // timeout, reset, peer gone mid-request: nobody to answer
   }
@@ -272,8 +264,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res.version(version);
     res.result(static_cast<unsigned>(response.status));
     res.set(bhttp::field::server, "epermit");
-    const bool no_body =
-        response.status == 204 || response.status == 304 || response.status < 200;
+    const bool no_body = response.status == 204 || response.status == 304 || response.status < 200;
     if (!no_body && !response.content_type.empty()) {
       res.set(bhttp::field::content_type, response.content_type);
     }
@@ -299,19 +290,15 @@ class Session : public std::enable_shared_from_this<Session> {
     if (head) res.body().clear();
 
     stream_.expires_after(options().read_timeout);
-    bhttp::async_write(stream_, res,
-                       [self = shared_from_this(), keep_alive, linger](beast::error_code ec,
-                                                                       size_t) {
-                         self->OnWrite(ec, keep_alive, linger);
-                       });
+    bhttp::async_write(stream_, res, [self = shared_from_this(), keep_alive, linger](beast::error_code ec, size_t) {
+      self->OnWrite(ec, keep_alive, linger);
+    });
   }
 
   void OnWrite(beast::error_code ec, bool keep_alive, bool linger) {
-    const auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count();
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count();
     // Never the query string, headers or bodies: they may carry personal data.
-    spdlog::info("http {} {} {} {}us id={}", log_method_, log_route_, log_status_, micros,
-                 request_id_);
+    spdlog::info("http {} {} {} {}us id={}", log_method_, log_route_, log_status_, micros, request_id_);
     response_.reset();
     if (ec) return Close();
     if (!keep_alive) return linger ? Linger() : Close();
@@ -329,12 +316,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void DrainSome() {
-    stream_.async_read_some(asio::buffer(drain_),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
-                              self->drained_ += n;
-                              if (ec || self->drained_ > kLingerMaxBytes) return self->Close();
-                              self->DrainSome();
-                            });
+    stream_.async_read_some(asio::buffer(drain_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > kLingerMaxBytes) return self->Close();
+      self->DrainSome();
+    });
   }
 
   void Close() {
@@ -364,9 +350,8 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-    OnAccept(ec, std::move(socket));
-  });
+  acceptor.async_accept(asio::make_strand(ioc),
+                        [this](beast::error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
 }
 
 void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
@@ -409,16 +394,15 @@ HttpServer::~HttpServer() { Stop(); }
 Status HttpServer::Start() {
   std::lock_guard lock(impl_->mu);
   if (impl_->started) {
-    return MakeError(ErrorKind::kFailedPrecondition, "server.already_started",
-                     "The HTTP server was already started.", "HTTP 服务已经启动。");
+    return MakeError(ErrorKind::kFailedPrecondition, "server.already_started", "The HTTP server was already started.",
+                     "HTTP 服务已经启动。");
   }
   const ServerOptions& options = impl_->options;
   beast::error_code ec;
   const auto address = asio::ip::make_address(options.address, ec);
   if (ec) {
     return MakeError(ErrorKind::kInvalidArgument, "server.bad_address",
-                     "Invalid listen address '" + options.address + "'.",
-                     "监听地址“" + options.address + "”无效。");
+                     "Invalid listen address '" + options.address + "'.", "监听地址“" + options.address + "”无效。");
   }
   const tcp::endpoint endpoint(address, options.port);
   auto& acceptor = impl_->acceptor;
@@ -427,10 +411,8 @@ Status HttpServer::Start() {
     acceptor.close(ignored);
     const std::string where = options.address + ":" + std::to_string(options.port);
     return MakeError(ErrorKind::kUnavailable, "server.bind",
-                     "Cannot listen on " + where + " (" + std::string(step) + ": " +
-                         ec.message() + ").",
-                     "无法在 " + where + " 上监听（" + std::string(step) + "：" + ec.message() +
-                         "）。");
+                     "Cannot listen on " + where + " (" + std::string(step) + ": " + ec.message() + ").",
+                     "无法在 " + where + " 上监听（" + std::string(step) + "：" + ec.message() + "）。");
   };
   if (acceptor.open(endpoint.protocol(), ec)) return fail("open");
   if (acceptor.set_option(asio::socket_base::reuse_address(true), ec)) return fail("setsockopt");
@@ -456,8 +438,8 @@ Status HttpServer::Start() {
       }
     });
   }
-  spdlog::info("http server listening on {}:{} with {} threads", options.address,
-               impl_->bound_port.load(), thread_count);
+  spdlog::info("http server listening on {}:{} with {} threads", options.address, impl_->bound_port.load(),
+               thread_count);
   return Status::Ok();
 }
 
@@ -495,12 +477,10 @@ void HttpServer::Stop() {
   }
   live.clear();
   lock.lock();
-  const bool drained = impl.cv.wait_for(lock, impl.options.shutdown_grace, [&] {
-    return impl.sessions.empty() && impl.acceptor_closed;
-  });
+  const bool drained = impl.cv.wait_for(lock, impl.options.shutdown_grace,
+                                        [&] { return impl.sessions.empty() && impl.acceptor_closed; });
   if (!drained) {
-    spdlog::warn("http server: {} connection(s) still open after the shutdown grace period",
-                 impl.sessions.size());
+    spdlog::warn("http server: {} connection(s) still open after the shutdown grace period", impl.sessions.size());
   }
   lock.unlock();
 
@@ -509,6 +489,17 @@ void HttpServer::Stop() {
   impl.ioc.stop();
   for (auto& thread : impl.threads) thread.join();
   impl.threads.clear();
+
+  // Connections that outlived the grace period: their handlers stay queued in the
+  // stopped io_context until it is destroyed, so close the sockets now, letting the
+  // peers see the end at once. No io thread runs, so touching them here is safe.
+  lock.lock();
+  for (auto& [raw, weak] : impl.sessions) {
+    if (auto session = weak.lock()) live.push_back(std::move(session));
+  }
+  lock.unlock();
+  for (auto& session : live) session->ForceClose();
+  live.clear();
 
   lock.lock();
   impl.stopped = true;

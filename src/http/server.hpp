@@ -18,7 +18,7 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;  // 0 picks a free port; see HttpServer::port()
   int threads = 2;
-  size_t body_limit = 1 << 20;   // larger bodies get 413 request.too_large
+  size_t body_limit = 1 << 20;      // larger bodies get 413 request.too_large
   size_t header_limit = 16 * 1024;  // larger headers get 431 request.header_too_large
   // From the first byte of a request to its last; also bounds a response write.
   std::chrono::seconds read_timeout{15};

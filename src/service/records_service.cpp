@@ -1,5 +1,6 @@
 #include "service/records_service.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "domain/record_codec.hpp"
@@ -18,10 +19,9 @@ Error BatchError(size_t bad) {
 
 }  // namespace
 
-Result<std::vector<nlohmann::json>> RecordsService::ParseNdjson(std::string_view text,
-                                                                std::vector<RecordLineError>* errors) {
+std::vector<nlohmann::json> RecordsService::ParseNdjson(std::string_view text, std::vector<RecordLineError>* errors) {
   std::vector<nlohmann::json> out;
-  size_t line_no = 0, bad = 0;
+  size_t line_no = 0;
   while (!text.empty()) {
     size_t nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
@@ -37,19 +37,17 @@ Result<std::vector<nlohmann::json>> RecordsService::ParseNdjson(std::string_view
           return !too_deep;
         },
         false);
-    if (value.is_discarded() || too_deep) {
-      ++bad;
+    if (value.is_discarded() || too_deep || !value.is_object()) {
       if (errors && errors->size() < kMaxReportedErrors) {
-        errors->push_back({line_no, MakeError(ErrorKind::kInvalidArgument, "json.malformed",
-                                              "Line " + std::to_string(line_no) + " is not a JSON object.",
-                                              "第 " + std::to_string(line_no) + " 行不是有效的 JSON 对象。")});
+        errors->push_back({out.size() + 1, MakeError(ErrorKind::kInvalidArgument, "json.malformed",
+                                                     "Line " + std::to_string(line_no) + " is not a JSON object.",
+                                                     "第 " + std::to_string(line_no) + " 行不是有效的 JSON 对象。")});
       }
-      out.emplace_back(nullptr);  // keeps positions aligned with line numbers of good lines
+      out.emplace_back(nullptr);
       continue;
     }
     out.push_back(std::move(value));
   }
-  if (bad > 0) return BatchError(bad);
   return out;
 }
 
@@ -65,6 +63,10 @@ Result<ImportResult> RecordsService::Import(const std::vector<nlohmann::json>& r
   std::map<std::string, int> kinds;
   size_t bad = 0;
   for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].is_null()) {  // a line ParseNdjson could not read; already reported
+      ++bad;
+      continue;
+    }
     auto parsed = domain::ParseRecord(records[i], today);
     if (!parsed.ok()) {
       ++bad;
@@ -76,7 +78,13 @@ Result<ImportResult> RecordsService::Import(const std::vector<nlohmann::json>& r
     ++kinds[domain::ToString(kind)];
     rows.push_back({kind, h.citizen_id, h.source, domain::RecordToJson(*parsed).dump()});
   }
-  if (bad > 0) return BatchError(bad);
+  if (bad > 0) {
+    if (errors) {
+      std::stable_sort(errors->begin(), errors->end(),
+                       [](const RecordLineError& a, const RecordLineError& b) { return a.line < b.line; });
+    }
+    return BatchError(bad);
+  }
 
   ImportResult result{ctx_.ids->Next("rec_"), rows.size()};
   const int64_t now = ctx_.clock->UnixSeconds();

@@ -11,7 +11,7 @@
 namespace epermit::service {
 
 struct RecordLineError {
-  size_t line = 0;  // 1-based position in the batch (the NDJSON line number)
+  size_t line = 0;  // 1-based position in the batch
   Error error;
 };
 
@@ -29,9 +29,10 @@ class RecordsService {
   Result<ImportResult> Import(const std::vector<nlohmann::json>& records, const Actor& actor,
                               std::vector<RecordLineError>* errors);
 
-  // Splits NDJSON text into JSON values; malformed lines are reported, blank lines skipped.
-  static Result<std::vector<nlohmann::json>> ParseNdjson(std::string_view text,
-                                                         std::vector<RecordLineError>* errors);
+  // Splits NDJSON text into JSON values, one per non-blank line. A malformed line is
+  // reported in `errors` and kept as null, so Import refuses the batch and the other
+  // lines are still checked and reported in the same answer.
+  static std::vector<nlohmann::json> ParseNdjson(std::string_view text, std::vector<RecordLineError>* errors);
 
  private:
   const NodeContext& ctx_;

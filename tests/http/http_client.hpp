@@ -9,22 +9,21 @@
 #pragma once
 
 #include <algorithm>
-#include <cctype>
-#include <chrono>
-#include <cstdint>
-#include <map>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <utility>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
 
 namespace epermit::testing {
 
@@ -54,8 +53,7 @@ struct ClientResponse {
 // One kept-alive connection to 127.0.0.1:port.
 class HttpConnection {
  public:
-  explicit HttpConnection(uint16_t port,
-                          std::chrono::milliseconds timeout = std::chrono::seconds(10))
+  explicit HttpConnection(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
       : stream_(ioc_), timeout_(timeout) {
     namespace asio = boost::asio;
     const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
@@ -90,8 +88,7 @@ class HttpConnection {
 
     boost::beast::error_code write_ec;
     stream_.expires_after(timeout_);
-    bhttp::async_write(stream_, request,
-                       [&](boost::beast::error_code ec, size_t) { write_ec = ec; });
+    bhttp::async_write(stream_, request, [&](boost::beast::error_code ec, size_t) { write_ec = ec; });
     Run();
     try {
       return ReadResponse(method == "HEAD");
@@ -121,8 +118,7 @@ class HttpConnection {
     parser.skip(head);
     boost::beast::error_code result;
     stream_.expires_after(timeout_);
-    bhttp::async_read(stream_, buffer_, parser,
-                      [&](boost::beast::error_code ec, size_t) { result = ec; });
+    bhttp::async_read(stream_, buffer_, parser, [&](boost::beast::error_code ec, size_t) { result = ec; });
     Run();
     if (result) throw std::runtime_error("read: " + result.message());
     auto message = parser.release();
@@ -147,11 +143,10 @@ class HttpConnection {
       boost::beast::error_code result;
       size_t received = 0;
       stream_.expires_at(deadline);
-      stream_.async_read_some(boost::asio::buffer(scratch),
-                              [&](boost::beast::error_code ec, size_t n) {
-                                result = ec;
-                                received = n;
-                              });
+      stream_.async_read_some(boost::asio::buffer(scratch), [&](boost::beast::error_code ec, size_t n) {
+        result = ec;
+        received = n;
+      });
       Run();
       if (result == boost::beast::error::timeout) return false;
       if (result) return true;
@@ -173,8 +168,7 @@ class HttpConnection {
 };
 
 // One request on a fresh connection ("Connection: close" unless `headers` says otherwise).
-inline ClientResponse HttpCall(uint16_t port, std::string method, std::string target,
-                               std::string body = "",
+inline ClientResponse HttpCall(uint16_t port, std::string method, std::string target, std::string body = "",
                                std::map<std::string, std::string> headers = {}) {
   bool has_connection = false;
   for (const auto& [name, value] : headers) {
@@ -182,8 +176,7 @@ inline ClientResponse HttpCall(uint16_t port, std::string method, std::string ta
   }
   if (!has_connection) headers.emplace("Connection", "close");
   HttpConnection connection(port);
-  return connection.Call(std::move(method), std::move(target), std::move(body),
-                         std::move(headers));
+  return connection.Call(std::move(method), std::move(target), std::move(body), std::move(headers));
 }
 
 // Raw bytes on a fresh connection; returns the first response.

@@ -1,8 +1,8 @@
 #include "http/json_body.hpp"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace epermit::http {
 namespace {
@@ -143,8 +143,8 @@ TEST(FieldHelpersTest, EmptyAndBlank) {
 }
 
 TEST(FieldHelpersTest, ControlCharacters) {
-  for (std::string value : {std::string("a\nb"), std::string("a\tb"), std::string("a\x7f"),
-                            std::string("a\0b", 3), std::string("a\xc2\x85")}) {
+  for (std::string value : {std::string("a\nb"), std::string("a\tb"), std::string("a\x7f"), std::string("a\0b", 3),
+                            std::string("a\xc2\x85")}) {
     json obj = {{"name", value}};
     auto name = RequireString(obj, "name", 10);
     ASSERT_FALSE(name.ok());
@@ -197,8 +197,7 @@ TEST(FieldHelpersTest, OptionalBool) {
 }
 
 TEST(FieldHelpersTest, RequireInt) {
-  json obj = {{"n", 7}, {"neg", -3}, {"f", 1.5}, {"e", 1e3}, {"s", "7"},
-              {"huge", 18446744073709551615ULL}};
+  json obj = {{"n", 7}, {"neg", -3}, {"f", 1.5}, {"e", 1e3}, {"s", "7"}, {"huge", 18446744073709551615ULL}};
   EXPECT_EQ(*RequireInt(obj, "n"), 7);
   EXPECT_EQ(*RequireInt(obj, "neg"), -3);
   EXPECT_EQ(RequireInt(obj, "f").error().code, "field.type");

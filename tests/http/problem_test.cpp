@@ -25,8 +25,8 @@ TEST(ProblemTest, StatusTable) {
 }
 
 TEST(ProblemTest, Body) {
-  Error e = MakeError(ErrorKind::kInvalidArgument, "citizen_id.checksum", "Bad checksum.",
-                      "校验码错误。", "applicant.citizen_id");
+  Error e = MakeError(ErrorKind::kInvalidArgument, "citizen_id.checksum", "Bad checksum.", "校验码错误。",
+                      "applicant.citizen_id");
   HttpResponse r = ProblemResponse(e, "/api/v1/applications");
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(r.content_type, "application/problem+json");
@@ -50,8 +50,7 @@ TEST(ProblemTest, FieldOmittedWhenEmpty) {
 
 TEST(ProblemTest, ExtraMembersAddButNeverOverride) {
   json extra = {{"retry_after_days", 3}, {"status", 200}, {"code", "hijack"}};
-  json body =
-      json::parse(ProblemResponse(E(ErrorKind::kFailedPrecondition, "window"), "/p", &extra).body);
+  json body = json::parse(ProblemResponse(E(ErrorKind::kFailedPrecondition, "window"), "/p", &extra).body);
   EXPECT_EQ(body["retry_after_days"], 3);
   EXPECT_EQ(body["status"], 409);
   EXPECT_EQ(body["code"], "window");
@@ -69,9 +68,8 @@ TEST(ProblemTest, InternalIsGeneric) {
 }
 
 TEST(ProblemTest, UnavailableKeepsItsMessage) {
-  json body = json::parse(
-      ProblemResponse(MakeError(ErrorKind::kUnavailable, "store.busy", "Busy, retry.", "忙"), "/p")
-          .body);
+  json body =
+      json::parse(ProblemResponse(MakeError(ErrorKind::kUnavailable, "store.busy", "Busy, retry.", "忙"), "/p").body);
   EXPECT_EQ(body["status"], 503);
   EXPECT_EQ(body["detail"], "Busy, retry.");
 }

@@ -1,8 +1,8 @@
 #include "http/router.hpp"
 
-#include <stdexcept>
-
 #include <gtest/gtest.h>
+
+#include <stdexcept>
 
 #include "http/problem.hpp"
 
@@ -28,9 +28,8 @@ class RouterTest : public ::testing::Test {
     router_.Add("GET", "/api/v1/permits/{number}", Echo);
     router_.Add("GET", "/api/v1/permits/search", Echo);
     router_.Add("GET", "/", Echo);
-    router_.Add("GET", "/boom", [](HttpRequest&) -> HttpResponse {
-      throw std::runtime_error("secret 110101199003078515");
-    });
+    router_.Add("GET", "/boom",
+                [](HttpRequest&) -> HttpResponse { throw std::runtime_error("secret 110101199003078515"); });
   }
 
   HttpResponse Call(std::string method, std::string target) {
@@ -77,8 +76,8 @@ TEST_F(RouterTest, RootRoute) {
 }
 
 TEST_F(RouterTest, NotFound) {
-  for (const char* target : {"/api/v1/nothing", "/api/v1/permits/A1/endorsements/x",
-                             "/api/v1/permits//endorsements", "/api/v1/permits/A1/"}) {
+  for (const char* target : {"/api/v1/nothing", "/api/v1/permits/A1/endorsements/x", "/api/v1/permits//endorsements",
+                             "/api/v1/permits/A1/"}) {
     HttpResponse r = Call("GET", target);
     EXPECT_EQ(r.status, 404) << target;
     EXPECT_EQ(r.content_type, "application/problem+json");
@@ -105,8 +104,7 @@ TEST_F(RouterTest, HeadFallsBackToGet) {
 
 TEST_F(RouterTest, BadEncodingIs400) {
   for (const char* target : {"/api/v1/permits/%zz", "/api/v1/permits/%4", "/api/v1/permits/a%00b",
-                             "/api/v1/permits/%ff", "/api/v1/permits/A1?q=%0a",
-                             "/api/v1/permits/A1?q=%"}) {
+                             "/api/v1/permits/%ff", "/api/v1/permits/A1?q=%0a", "/api/v1/permits/A1?q=%"}) {
     HttpResponse r = Call("GET", target);
     EXPECT_EQ(r.status, 400) << target;
     EXPECT_EQ(json::parse(r.body)["code"], "request.bad_encoding") << target;
@@ -130,8 +128,7 @@ TEST_F(RouterTest, HandlerExceptionBecomesGeneric500) {
 TEST_F(RouterTest, RoutesListsRegistrationOrder) {
   auto routes = router_.Routes();
   ASSERT_EQ(routes.size(), 7u);
-  EXPECT_EQ(routes[0], std::make_pair(std::string("GET"),
-                                      std::string("/api/v1/permits/{number}/endorsements")));
+  EXPECT_EQ(routes[0], std::make_pair(std::string("GET"), std::string("/api/v1/permits/{number}/endorsements")));
   EXPECT_EQ(routes[4].second, "/api/v1/permits/search");
 }
 

@@ -2,18 +2,17 @@
 // the Beast test client in http_client.hpp.
 #include "http/server.hpp"
 
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <future>
 #include <memory>
 #include <mutex>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
 #include "http/http_client.hpp"
 #include "http/json_body.hpp"
@@ -78,8 +77,7 @@ class ServerTest : public ::testing::Test {
                                 {"request_id", req.request_id},
                                 {"ua", req.Header("user-agent") ? *req.Header("user-agent") : ""}});
     });
-    router_.Add("GET", "/api/v1/items/search",
-                [](HttpRequest&) { return JsonResponse(200, {{"which", "literal"}}); });
+    router_.Add("GET", "/api/v1/items/search", [](HttpRequest&) { return JsonResponse(200, {{"which", "literal"}}); });
     router_.Add("GET", "/api/v1/items/{id}", [](HttpRequest& req) {
       return JsonResponse(200, {{"which", "param"}, {"id", req.Param("id")}});
     });
@@ -90,9 +88,8 @@ class ServerTest : public ::testing::Test {
       if (!body.ok()) return ProblemResponse(body.error(), req.path);
       return JsonResponse(200, {{"ok", true}, {"bytes", req.body.size()}});
     });
-    router_.Add("GET", "/api/v1/boom", [](HttpRequest&) -> HttpResponse {
-      throw std::runtime_error("secret-detail 110101199003078515");
-    });
+    router_.Add("GET", "/api/v1/boom",
+                [](HttpRequest&) -> HttpResponse { throw std::runtime_error("secret-detail 110101199003078515"); });
     router_.Add("GET", "/api/v1/cached", [](HttpRequest&) {
       HttpResponse response = JsonResponse(200, {{"cached", true}});
       response.headers.emplace_back("Cache-Control", "max-age=60");
@@ -141,9 +138,8 @@ class ServerTest : public ::testing::Test {
 };
 
 TEST_F(ServerTest, RoutesWithParamsAndDecodedQuery) {
-  ClientResponse r =
-      HttpCall(port_, "GET", "/api/v1/echo/%E5%BC%A0/items/b%20c?q=%E4%B8%89+x&n=1",
-               "", {{"User-Agent", "test-agent"}});
+  ClientResponse r = HttpCall(port_, "GET", "/api/v1/echo/%E5%BC%A0/items/b%20c?q=%E4%B8%89+x&n=1", "",
+                              {{"User-Agent", "test-agent"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Header("Content-Type"), "application/json");
   json body = r.Json();
@@ -231,8 +227,7 @@ TEST_F(ServerTest, MalformedRequestLineIs400AndCloses) {
 }
 
 TEST_F(ServerTest, OversizedHeadersAre431) {
-  ClientResponse r = HttpCall(port_, "GET", "/api/v1/items/1", "",
-                              {{"X-Padding", std::string(20 * 1024, 'a')}});
+  ClientResponse r = HttpCall(port_, "GET", "/api/v1/items/1", "", {{"X-Padding", std::string(20 * 1024, 'a')}});
   ExpectProblem(r, 431, "request.header_too_large");
 }
 
@@ -299,8 +294,7 @@ TEST_F(ServerTest, FieldHelpersThroughAHandler) {
     EXPECT_FALSE(problem["message_zh"].get<std::string>().empty());
     EXPECT_EQ(problem["instance"], "/api/v1/items");
   }
-  ClientResponse too_long = HttpCall(port_, "POST", "/api/v1/items",
-                                     with("note", Repeat("张", 501)).dump());
+  ClientResponse too_long = HttpCall(port_, "POST", "/api/v1/items", with("note", Repeat("张", 501)).dump());
   EXPECT_NE(too_long.Json()["message_en"].get<std::string>().find("500"), std::string::npos);
 }
 
@@ -375,37 +369,40 @@ TEST_F(ServerTest, Http10KeepAlive) {
 TEST_F(ServerTest, ExpectContinue) {
   const std::string body = R"({"a":1})";
   HttpConnection connection(port_);
-  connection.WriteRaw("POST /api/v1/parse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                      "Expect: 100-continue\r\nContent-Length: " +
-                      std::to_string(body.size()) + "\r\n\r\n");
+  connection.WriteRaw(
+      "POST /api/v1/parse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Expect: 100-continue\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n");
   EXPECT_EQ(connection.ReadResponse().status, 100);
   connection.WriteRaw(body);
   EXPECT_EQ(connection.ReadResponse().status, 200);
 }
 
 TEST_F(ServerTest, AccessLogHasRouteNotQueryOrBody) {
-  std::ostringstream log;
-  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  // Swapped while the server is idle: spdlog's default logger is not meant to be
+  // replaced while other threads log.
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
   auto previous = spdlog::default_logger();
   spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
 
-  ClientResponse r = HttpCall(port_, "GET", "/api/v1/items/110101199003078515?name=zhang",
-                              "", {{"Authorization", "Bearer topsecret"}});
-  ClientResponse posted =
-      HttpCall(port_, "POST", "/api/v1/parse", R"({"citizen_id":"110101199003078516"})");
+  ClientResponse r = HttpCall(port_, "GET", "/api/v1/items/110101199003078515?name=zhang", "",
+                              {{"Authorization", "Bearer topsecret"}});
+  ClientResponse posted = HttpCall(port_, "POST", "/api/v1/parse", R"({"citizen_id":"110101199003078516"})");
   const std::string id = posted.Header("X-Request-Id");
-  // The line is written once the response has gone out; give the io thread a moment.
+  const std::string get_id = r.Header("X-Request-Id");
+  // A line is written once its response has gone out, possibly after the client has
+  // read it; wait until both lines are there.
   std::string text;
-  for (int i = 0; i < 100; ++i) {
-    sink->flush();
-    text = log.str();
-    if (text.find(id) != std::string::npos) break;
+  for (int i = 0; i < 500; ++i) {
+    text.clear();
+    for (const auto& line : sink->last_formatted()) text += line;
+    if (text.find(id) != std::string::npos && text.find(get_id) != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   spdlog::set_default_logger(previous);
 
   EXPECT_NE(text.find("GET /api/v1/items/{id} 200"), std::string::npos) << text;
-  EXPECT_NE(text.find(r.Header("X-Request-Id")), std::string::npos) << text;
+  EXPECT_NE(text.find(get_id), std::string::npos) << text;
   EXPECT_NE(text.find("POST /api/v1/parse 200"), std::string::npos) << text;
   EXPECT_EQ(text.find("110101199003078515"), std::string::npos) << text;
   EXPECT_EQ(text.find("110101199003078516"), std::string::npos) << text;
@@ -500,6 +497,49 @@ TEST(ServerStartTest, IdleTimeoutClosesKeptAliveConnection) {
   HttpConnection slow(server.port());
   slow.WriteRaw("GET /x HTTP/1.1\r\nHost: x\r\n");
   EXPECT_TRUE(slow.WaitForClose(std::chrono::seconds(5)));
+}
+
+}  // namespace
+}  // namespace epermit::http
+
+namespace epermit::http {
+namespace {
+
+TEST(ServerStopTest, StalledRequestIsCutAfterGrace) {
+  Router router;
+  router.Add("GET", "/x", [](HttpRequest&) { return JsonResponse(200, nlohmann::json::object()); });
+  ServerOptions options;
+  options.port = 0;
+  options.read_timeout = std::chrono::seconds(30);
+  options.shutdown_grace = std::chrono::seconds(1);
+  HttpServer server(options, router);
+  ASSERT_TRUE(server.Start().ok());
+  epermit::testing::HttpConnection stalled(server.port());
+  stalled.WriteRaw("GET /x HTTP/1.1\r\nHost: x\r\n");  // headers never finished
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+  const auto before = std::chrono::steady_clock::now();
+  server.Stop();
+  const auto took = std::chrono::steady_clock::now() - before;
+  EXPECT_GE(took, std::chrono::milliseconds(900));
+  EXPECT_LT(took, std::chrono::seconds(5));
+  EXPECT_TRUE(stalled.WaitForClose(std::chrono::seconds(2)));
+}
+
+TEST(ServerStopTest, StopWithoutStartAndDestructorStops) {
+  Router router;
+  {
+    HttpServer never_started(ServerOptions{}, router);
+    never_started.Stop();
+    never_started.Wait();
+  }
+  ServerOptions options;
+  options.port = 0;
+  auto server = std::make_unique<HttpServer>(options, router);
+  ASSERT_TRUE(server->Start().ok());
+  epermit::testing::HttpConnection idle(server->port());
+  server.reset();  // destructor performs the graceful stop
+  EXPECT_TRUE(idle.WaitForClose(std::chrono::seconds(2)));
 }
 
 }  // namespace

@@ -25,12 +25,7 @@ void AddRecordRoutes(Router& router, const ApiServices& api) {
     std::vector<service::RecordLineError> errors;
     std::vector<nlohmann::json> records;
     if (req.content_type.rfind("application/x-ndjson", 0) == 0) {
-      auto parsed = service::RecordsService::ParseNdjson(req.body, &errors);
-      if (!parsed.ok()) {
-        nlohmann::json extra = {{"errors", LineErrors(errors)}};
-        return Problem(req, parsed.error(), &extra);
-      }
-      records = std::move(parsed).value();
+      records = service::RecordsService::ParseNdjson(req.body, &errors);
     } else {
       auto body = ParseJsonBody(req.body);
       if (!body.ok()) return Problem(req, body.error());

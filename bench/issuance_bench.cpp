@@ -1,0 +1,403 @@
+// Issuance benchmark (issue 2): one permit issued end to end through the service layer,
+// against a bare SQLite FULL-sync commit of one row of comparable size, both measured in
+// the same run on the same file system. The result is the ratio; nothing is asserted.
+//
+//   BM_BareSqliteFullCommit  one transaction per iteration: INSERT one ~1.5 KB text row,
+//                            COMMIT with journal_mode=WAL, synchronous=FULL.
+//   BM_ServiceIssuance       one ApplicationService::Apply per iteration of a resident who
+//                            is approved at once: registration lookup, records, eligibility,
+//                            application + permit + two history rows, FULL-sync commit.
+//
+// Residents (department records + back-dated registrations) are created outside the timed
+// region, in chunks, and the WAL is checkpointed afterwards so their writes are not flushed
+// by the first timed FULL commit.
+//
+// Defaults (each can be overridden on the command line with the usual --benchmark_* flags):
+// 5 repetitions of at least 1 s each, randomly interleaved so drift on a noisy machine hits
+// both benchmarks alike; the ratio uses the median of the repetitions.
+// Environment: EPERMIT_BENCH_DIR (where the temp databases go; default $TMPDIR or /tmp —
+// must be a real disk, fsync on tmpfs is free), EPERMIT_BENCH_ROW_BYTES (bare row size,
+// default 1536).
+#include <benchmark/benchmark.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/app.hpp"
+#include "domain/citizen_id.hpp"
+#include "service/application_service.hpp"
+#include "service/records_service.hpp"
+#include "service/registration_service.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace epermit;
+
+constexpr char kCity[] = "310000";
+constexpr char kDistrict[] = "310101";                   // 黄浦区
+constexpr char kEmployer[] = "91310115MA1K3BTP2B";        // a valid Shanghai USCC
+constexpr int kRegisteredMonthsAgo = 8;                   // > 6 months: approved at once
+constexpr size_t kPoolChunk = 500;                        // residents prepared per refill
+
+// ---------------------------------------------------------------------------------------
+// Shared setup: one temp directory for the run, removed at exit.
+
+fs::path& BenchDir() {
+  static fs::path dir = [] {
+    const char* base = getenv("EPERMIT_BENCH_DIR");
+    if (base == nullptr || *base == '\0') base = getenv("TMPDIR");
+    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/epermit-issuance-XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    if (mkdtemp(buf.data()) == nullptr) {
+      std::perror("mkdtemp");
+      std::exit(2);
+    }
+    return fs::path(buf.data());
+  }();
+  return dir;
+}
+
+size_t RowBytes() {
+  const char* v = getenv("EPERMIT_BENCH_ROW_BYTES");
+  long n = v ? std::atol(v) : 0;
+  return n > 0 ? static_cast<size_t>(n) : 1536;
+}
+
+void Die(const std::string& what) {
+  std::cerr << "issuance_bench: " << what << "\n";
+  std::exit(2);
+}
+
+void ExecOrDie(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "?";
+    sqlite3_free(err);
+    Die(std::string(sql) + ": " + msg);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Baseline: a bare table, one ~1.5 KB row per FULL-sync transaction.
+
+// Text shaped like what issuance writes (permit fields, decision, history), padded to `bytes`.
+std::string BareRow(uint64_t i, size_t bytes) {
+  std::string s = "{\"number\":\"310000" + std::to_string(100000000 + i) +
+                  "\",\"name\":\"张伟\",\"residence_address\":\"上海市黄浦区人民路1号\",\"issuing_authority\":"
+                  "\"上海市公安局黄浦分局\",\"decision\":{\"outcome\":\"approved\",\"rules\":[";
+  static const std::string kRule =
+      "{\"id\":\"social_insurance\",\"result\":\"passed\",\"label_zh\":\"申请当月在缴本市职工社保\",\"records\":[1,2]},";
+  while (s.size() + kRule.size() + 4 < bytes) s += kRule;
+  s += "]}}";
+  while (s.size() < bytes) s += ' ';
+  return s;
+}
+
+class BareDb {
+ public:
+  BareDb() {
+    path_ = (BenchDir() / "bare.db").string();
+    if (sqlite3_open(path_.c_str(), &db_) != SQLITE_OK) Die("cannot open " + path_);
+    ExecOrDie(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-8000;");
+    ExecOrDie(db_, "CREATE TABLE IF NOT EXISTS issued(id INTEGER PRIMARY KEY, number TEXT NOT NULL, body TEXT NOT NULL)");
+    if (sqlite3_prepare_v2(db_, "INSERT INTO issued(number, body) VALUES(?, ?)", -1, &insert_, nullptr) != SQLITE_OK) {
+      Die(sqlite3_errmsg(db_));
+    }
+  }
+  ~BareDb() {
+    sqlite3_finalize(insert_);
+    sqlite3_close(db_);
+  }
+
+  bool InsertOne(uint64_t i, const std::string& body) {
+    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return false;
+    const std::string number = "310000" + std::to_string(100000000 + i);
+    sqlite3_bind_text(insert_, 1, number.data(), static_cast<int>(number.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert_, 2, body.data(), static_cast<int>(body.size()), SQLITE_STATIC);
+    const bool ok = sqlite3_step(insert_) == SQLITE_DONE;
+    sqlite3_reset(insert_);
+    if (!ok) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return false;
+    }
+    return sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* insert_ = nullptr;
+};
+
+BareDb& Bare() {
+  static BareDb db;
+  return db;
+}
+
+void BM_BareSqliteFullCommit(benchmark::State& state) {
+  BareDb& db = Bare();
+  const size_t bytes = RowBytes();
+  static uint64_t next = 0;
+  // Bodies differ a little per row (the number is in them) but are built outside the loop.
+  std::vector<std::string> bodies;
+  for (int k = 0; k < 64; ++k) bodies.push_back(BareRow(static_cast<uint64_t>(k), bytes));
+  for (auto _ : state) {
+    ++next;
+    if (!db.InsertOne(next, bodies[next % bodies.size()])) {
+      state.SkipWithError("bare insert failed");
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(bytes));
+}
+
+// ---------------------------------------------------------------------------------------
+// The service: a whole city node on the temp directory, residents prepared in chunks.
+
+// A valid citizen ID, unique per k: an adult born 1980-01-01 + k/900 days, sequence 100+k%900.
+std::string CitizenIdFor(uint64_t k) {
+  const Date birth = *ParseIsoDate("1980-01-01") + std::chrono::days(static_cast<int>(k / 900));
+  std::chrono::year_month_day ymd{birth};
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "360426%04d%02u%02u%03u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<unsigned>(100 + k % 900));
+  std::string first17(buf, 17);
+  return first17 + domain::CitizenIdCheckChar(first17);
+}
+
+class City {
+ public:
+  City() : clock_(*ParseIsoDate("2025-06-16")) {
+    db_path_ = (BenchDir() / "city.db").string();
+    app::Config cfg;
+    cfg.city = kCity;
+    cfg.db_path = db_path_;
+    cfg.policies_dir = app::DefaultPoliciesDir();
+    cfg.port = 0;
+    auto created = app::App::Create(cfg, &clock_);
+    if (!created.ok()) Die("App::Create: " + created.error().message_en);
+    app_ = std::move(created).value();
+  }
+
+  // The next resident ready to apply; call Refill() first when Empty().
+  bool Empty() const { return next_ == pool_.size(); }
+  const service::ApplicationInput& Take() { return pool_[next_++]; }
+  const std::string& db_path() const { return db_path_; }
+  app::App& app() { return *app_; }
+
+  // Imports the records of kPoolChunk new residents in one batch, registers each of them
+  // (back-dated 8 months) through RegistrationService, then checkpoints the WAL.
+  void Refill() {
+    pool_.clear();
+    next_ = 0;
+    const Date today = clock_.Today();
+    const Date since = AddMonths(today, -kRegisteredMonthsAgo);
+    const MonthIndex now = MonthOf(today);
+    std::vector<json> records;
+    std::vector<service::RegistrationInput> regs;
+    for (size_t i = 0; i < kPoolChunk; ++i) {
+      const std::string id = CitizenIdFor(made_++);
+      records.push_back({{"kind", "person"}, {"citizen_id", id}, {"source", "gaj"}, {"name", "张伟"}, {"ethnicity", "汉"}});
+      records.push_back({{"kind", "hukou"}, {"citizen_id", id}, {"source", "gaj"}, {"division_code", "360426"},
+                         {"address", "宝塔乡1号"}});
+      records.push_back({{"kind", "employment"}, {"citizen_id", id}, {"source", "rsj"}, {"city", kCity},
+                         {"employer_uscc", kEmployer}, {"employer_name", "测试有限公司"},
+                         {"from", FormatIsoDate(since)}, {"to", nullptr}});
+      records.push_back({{"kind", "housing"}, {"citizen_id", id}, {"source", "zjw"}, {"city", kCity},
+                         {"division_code", kDistrict}, {"tenure", "rented"}, {"registration_no", "ZL1"},
+                         {"from", FormatIsoDate(since)}, {"to", nullptr}});
+      records.push_back({{"kind", "social_insurance"}, {"citizen_id", id}, {"source", "rsj"}, {"city", kCity},
+                         {"scheme", "employee"}, {"risk", "pension"}, {"from", FormatIsoMonth(now - kRegisteredMonthsAgo + 1)},
+                         {"to", FormatIsoMonth(now)}, {"back_payment", false}});
+      regs.push_back({id, "张伟", "13800138000", kDistrict, "人民路1号", "employment", kEmployer, "", since});
+      pool_.push_back({id, "", "张伟", "汉", "photo:bench", std::nullopt});
+    }
+    std::vector<service::RecordLineError> errors;
+    auto imported = app_->records().Import(records, {"bench"}, &errors);
+    if (!imported.ok()) {
+      Die("records import: " + (errors.empty() ? imported.error().message_en : errors[0].error.message_en));
+    }
+    for (const auto& in : regs) {
+      auto reg = app_->registrations().Register(in, {"bench"});
+      if (!reg.ok()) Die("register: " + reg.error().message_en);
+    }
+    Checkpoint(db_path_);
+  }
+
+  static void Checkpoint(const std::string& path) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) Die("cannot open " + path);
+    sqlite3_busy_timeout(db, 5000);
+    ExecOrDie(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    sqlite3_close(db);
+  }
+
+ private:
+  FixedClock clock_;
+  std::string db_path_;
+  std::unique_ptr<app::App> app_;
+  std::vector<service::ApplicationInput> pool_;
+  size_t next_ = 0;
+  uint64_t made_ = 0;
+};
+
+City& TheCity() {
+  static City city;
+  return city;
+}
+
+void BM_ServiceIssuance(benchmark::State& state) {
+  City& city = TheCity();
+  if (city.Empty()) city.Refill();
+  const service::Actor actor{"bench"};
+  for (auto _ : state) {
+    if (city.Empty()) {
+      state.PauseTiming();
+      city.Refill();
+      state.ResumeTiming();
+    }
+    auto out = city.app().applications().Apply(city.Take(), actor);
+    if (!out.ok() || !out->permit) {
+      state.SkipWithError(out.ok() ? ("not approved at once: " + out->application.decision_json).c_str()
+                                   : out.error().message_en.c_str());
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+BENCHMARK(BM_BareSqliteFullCommit)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ServiceIssuance)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// ---------------------------------------------------------------------------------------
+// Reporting: the console output as usual, plus the per-repetition rates kept for the ratio.
+
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  // Colours only on a terminal (run.sh pipes the output through tee).
+  RatioReporter() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Defaults : OO_Tabular) {}
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& r : runs) {
+      if (r.run_type != Run::RT_Iteration || r.error_occurred || r.real_accumulated_time <= 0) continue;
+      const std::string name = r.run_name.function_name;
+      rates_[name].push_back(static_cast<double>(r.iterations) / r.real_accumulated_time);
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+
+  // Median of the repetitions, 0 when the benchmark did not run.
+  double Median(const std::string& name) const {
+    auto it = rates_.find(name);
+    if (it == rates_.end() || it->second.empty()) return 0;
+    std::vector<double> v = it->second;
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+  std::string All(const std::string& name) const {
+    std::string s;
+    auto it = rates_.find(name);
+    if (it == rates_.end()) return s;
+    for (double r : it->second) s += (s.empty() ? "" : " ") + std::to_string(static_cast<long>(r + 0.5));
+    return s;
+  }
+
+ private:
+  std::map<std::string, std::vector<double>> rates_;
+};
+
+// What one issuance actually writes, read back from the city database (for the README).
+void PrintIssuanceFootprint(const std::string& db_path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return;
+  struct Q {
+    const char* label;
+    const char* sql;
+  } queries[] = {
+      {"application row", "SELECT COUNT(*), AVG(length(id)+length(citizen_id)+length(registration_id)+length(name)+"
+                          "length(photo_ref)+length(policy_version)+length(decision)+length(decided_by)+"
+                          "length(permit_number)+60) FROM applications"},
+      {"  of which decision JSON", "SELECT COUNT(*), AVG(length(decision)) FROM applications"},
+      {"permit row", "SELECT COUNT(*), AVG(length(number)+length(citizen_id)+length(name)+length(photo_ref)+"
+                     "length(hukou_address)+length(residence_address)+length(issuing_authority)+length(application_id)+"
+                     "80) FROM permits"},
+      {"history row (apply, issue)", "SELECT COUNT(*), AVG(length(entity_id)+length(action)+length(actor)+"
+                                      "length(detail)+30) FROM history WHERE action IN ('apply','issue')"},
+  };
+  std::cout << "per issuance the service writes (bytes of text, approx.):\n";
+  for (const Q& q : queries) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, q.sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+      std::printf("  %-28s %8.0f  (%lld rows)\n", q.label, sqlite3_column_double(st, 1),
+                  static_cast<long long>(sqlite3_column_int64(st, 0)));
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+}
+
+bool HasFlag(int argc, char** argv, const std::string& flag) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]).rfind(flag, 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_level(spdlog::level::warn);
+  std::vector<std::string> defaults;
+  if (!HasFlag(argc, argv, "--benchmark_repetitions")) defaults.push_back("--benchmark_repetitions=5");
+  if (!HasFlag(argc, argv, "--benchmark_min_time")) defaults.push_back("--benchmark_min_time=1");
+  if (!HasFlag(argc, argv, "--benchmark_enable_random_interleaving")) {
+    defaults.push_back("--benchmark_enable_random_interleaving=true");
+  }
+  std::vector<char*> args(argv, argv + argc);
+  for (auto& d : defaults) args.push_back(d.data());
+  int n = static_cast<int>(args.size());
+  args.push_back(nullptr);
+  benchmark::Initialize(&n, args.data());
+  if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
+
+  std::cout << "databases in " << BenchDir().string() << " (bare row " << RowBytes() << " bytes)\n";
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+
+  const double bare = reporter.Median("BM_BareSqliteFullCommit");
+  const double service = reporter.Median("BM_ServiceIssuance");
+  std::cout << "\nrepetitions (items/s): bare FULL commit [" << reporter.All("BM_BareSqliteFullCommit")
+            << "], service [" << reporter.All("BM_ServiceIssuance") << "]\n";
+  PrintIssuanceFootprint((BenchDir() / "city.db").string());
+  int rc = 0;
+  if (bare > 0 && service > 0) {
+    std::printf("issuance ratio: service %.0f/s vs bare FULL commit %.0f/s = %.2f (target >= 0.5)\n", service, bare,
+                service / bare);
+  } else {
+    std::printf("issuance ratio: not computed (service %.0f/s, bare %.0f/s; run both benchmarks)\n", service, bare);
+    rc = 1;
+  }
+  std::error_code ec;
+  fs::remove_all(BenchDir(), ec);
+  return rc;
+}

@@ -1,0 +1,92 @@
+#include <gtest/gtest.h>
+
+#include "policy/policy_set.hpp"
+#include "support/test_support.hpp"
+
+namespace epermit::policy {
+namespace {
+
+constexpr char kValid[] = R"(city = "310000"
+city_name = "上海市"
+version = "v1"
+effective_from = 2023-01-01
+source = "test"
+[permit]
+source = "test"
+[eligibility]
+source = "test"
+)";
+
+TEST(PolicyTest, ShippedPoliciesLoadAndApplyByDate) {
+  auto set = LoadPolicyDir(testing::SourcePoliciesDir());
+  ASSERT_TRUE(set.ok()) << set.error().message_en;
+  EXPECT_EQ(set->Cities(), (std::vector<std::string>{"110000", "310000", "440100", "440300"}));
+  auto sh = set->InForce("310000", MakeDate(2026, 1, 1));
+  ASSERT_TRUE(sh.ok());
+  EXPECT_EQ((*sh)->eligibility.min_residence_months, 6);
+  ASSERT_EQ((*sh)->eligibility.social_insurance.size(), 1u);
+  EXPECT_TRUE((*sh)->eligibility.social_insurance[0].require_current_month);
+  auto sz = set->InForce("440300", MakeDate(2026, 1, 1));
+  ASSERT_TRUE(sz.ok());
+  EXPECT_EQ((*sz)->permit.endorsement_window.days, 60);
+  EXPECT_EQ((*sz)->eligibility.social_insurance.size(), 2u);
+  EXPECT_FALSE(set->InForce("310000", MakeDate(2022, 12, 31)).ok());
+  EXPECT_FALSE(set->InForce("320500", MakeDate(2026, 1, 1)).ok());
+}
+
+TEST(PolicyTest, ErrorsNameFileAndLine) {
+  std::string bad = kValid;
+  bad.replace(bad.find("effective_from = 2023-01-01"), 27, "effective_from = \"2023-01-01\"");
+  auto p = ParseCityPolicy(bad, "policies/310000/x.toml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().message_en.rfind("policies/310000/x.toml:4: ", 0), 0u) << p.error().message_en;
+
+  auto syntax = ParseCityPolicy("city = \n", "f.toml");
+  ASSERT_FALSE(syntax.ok());
+  EXPECT_EQ(syntax.error().message_en.rfind("f.toml:1: ", 0), 0u) << syntax.error().message_en;
+
+  std::string unknown_scheme = std::string(kValid) +
+                               "[[eligibility.social_insurance]]\nlabel_en='a'\nlabel_zh='b'\nsource='s'\n"
+                               "schemes=['gold']\ncontinuous_months=6\n";
+  auto u = ParseCityPolicy(unknown_scheme, "g.toml");
+  ASSERT_FALSE(u.ok());
+  EXPECT_NE(u.error().message_en.find("g.toml:14"), std::string::npos) << u.error().message_en;
+
+  std::string too_slow = kValid;
+  too_slow.replace(too_slow.find("[permit]\n"), 9, "[permit]\nreview_deadline_days = 45\n");
+  auto slow = ParseCityPolicy(too_slow, "h.toml");
+  ASSERT_FALSE(slow.ok());  // 条例 第九条: at most 30 days
+  EXPECT_NE(slow.error().message_en.find("between 1 and 30"), std::string::npos);
+}
+
+TEST(PolicyTest, OverlappingVersionsAreRefusedAndSuccessorsApplyByDate) {
+  PolicySet set;
+  auto v1 = ParseCityPolicy(std::string(kValid) , "a.toml");
+  ASSERT_TRUE(v1.ok());
+  auto v2 = ParseCityPolicy(std::string(kValid).replace(std::string(kValid).find("2023-01-01"), 10, "2025-01-01"), "b.toml");
+  ASSERT_TRUE(v2.ok());
+  ASSERT_TRUE(set.Add(*v1).ok());
+  Status overlap = set.Add(*v2);
+  ASSERT_FALSE(overlap.ok());
+  EXPECT_EQ(overlap.error().code, "policy.overlap");
+
+  PolicySet ok;
+  CityPolicy first = *v1;
+  first.effective_to = MakeDate(2025, 1, 1);
+  CityPolicy second = *v2;
+  second.version = "v2";
+  ASSERT_TRUE(ok.Add(first).ok());
+  ASSERT_TRUE(ok.Add(second).ok());
+  EXPECT_EQ((*ok.InForce("310000", MakeDate(2024, 12, 31)))->version, "v1");
+  EXPECT_EQ((*ok.InForce("310000", MakeDate(2025, 1, 1)))->version, "v2");
+}
+
+TEST(PolicyTest, IssuingAuthorityFromTemplate) {
+  auto p = ParseCityPolicy(kValid, "a.toml");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(IssuingAuthority(*p, "310101"), "上海市公安局黄浦分局");
+  EXPECT_EQ(IssuingAuthority(*p, "310115"), "上海市公安局浦东分局");
+}
+
+}  // namespace
+}  // namespace epermit::policy
