@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""The epermit binary as an operator uses it: --help at every level, db migrate/check
+(including a corrupted file), records import (good and bad files, all or nothing),
+serve with a TOML config plus an EPERMIT_* override, and a clean SIGTERM shutdown."""
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+BIN = sys.argv[1]
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append(bool(cond))
+    print(("ok   " if cond else "FAIL ") + name + ("" if cond else f"  {detail}"))
+
+
+def run(*args, env=None):
+    return subprocess.run([BIN, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def citizen_id(first17):
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    s = sum(int(c) * w for c, w in zip(first17, weights))
+    return first17 + "10X98765432"[s % 11]
+
+
+def count(db, table):
+    con = sqlite3.connect(db)
+    n = con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    con.close()
+    return n
+
+
+with tempfile.TemporaryDirectory(prefix="epermit-cli-") as d:
+    for args in (["--help"], ["serve", "--help"], ["demo", "--help"], ["records", "--help"],
+                 ["records", "import", "--help"], ["db", "--help"], ["db", "migrate", "--help"],
+                 ["db", "check", "--help"]):
+        r = run(*args)
+        check("help: " + " ".join(args), r.returncode == 0 and "Usage" in r.stdout, r.stdout + r.stderr)
+
+    db = os.path.join(d, "city.db")
+    r = run("db", "migrate", "--db", db)
+    check("db migrate creates the schema", r.returncode == 0 and json.loads(r.stdout)["applied"] == [1], r.stderr)
+    r = run("db", "migrate", "--db", db)
+    check("db migrate is idempotent", r.returncode == 0 and json.loads(r.stdout)["applied"] == [], r.stderr)
+    r = run("db", "check", "--db", db)
+    check("db check passes a healthy database", r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stdout)
+    r = run("db", "check", "--db", os.path.join(d, "missing.db"))
+    check("db check on a missing file fails clearly", r.returncode != 0 and "No database" in r.stderr, r.stderr)
+
+    cid = citizen_id("36042619900101011")
+    good = [
+        {"kind": "person", "citizen_id": cid, "source": "gaj", "name": "张伟", "ethnicity": "汉"},
+        {"kind": "social_insurance", "citizen_id": cid, "source": "rsj", "city": "310000", "scheme": "employee",
+         "risk": "pension", "from": "2025-01", "to": "2025-12"},
+    ]
+    good_file = os.path.join(d, "good.ndjson")
+    with open(good_file, "w") as f:
+        f.write("\n".join(json.dumps(x, ensure_ascii=False) for x in good) + "\n")
+    r = run("records", "import", good_file, "--db", db, "--city", "310000")
+    check("records import of a good file", r.returncode == 0 and json.loads(r.stdout)["imported"] == 2, r.stderr)
+    before = count(db, "records")
+    bad_file = os.path.join(d, "bad.ndjson")
+    with open(bad_file, "w") as f:
+        f.write(json.dumps(good[0], ensure_ascii=False) + "\n")
+        f.write(json.dumps({**good[1], "risk": "lottery"}) + "\n")
+        f.write("{not json\n")
+    r = run("records", "import", bad_file, "--db", db, "--city", "310000")
+    check("records import of a bad file fails with file:line errors",
+          r.returncode == 2 and f"{bad_file}:2: risk" in r.stderr and f"{bad_file}:3:" in r.stderr, r.stderr)
+    check("records import of a bad file stores nothing", count(db, "records") == before)
+
+    cfg = os.path.join(d, "node.toml")
+    with open(cfg, "w") as f:
+        f.write('[server]\nport = 0\n[store]\npath = "ignored.db"\n[log]\nlevel = "info"\n')
+    typo = os.path.join(d, "typo.toml")
+    with open(typo, "w") as f:
+        f.write("[server]\nprot = 1\n")
+    r = run("serve", "--config", typo)
+    check("serve refuses an unknown key, naming file and line", r.returncode == 2 and f"{typo}:2" in r.stderr, r.stderr)
+
+    env = dict(os.environ, EPERMIT_STORE_PATH=db)
+    proc = subprocess.Popen([BIN, "serve", "--config", cfg], stderr=subprocess.PIPE, text=True, env=env)
+    port = None
+    deadline = time.time() + 60
+    for line in proc.stderr:
+        m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+        if m:
+            port = int(m.group(1))
+            break
+        if time.time() > deadline:
+            break
+    check("serve starts and reports its port", port is not None)
+    if port:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as resp:
+            body = json.load(resp)
+        check("serve answers /healthz", body.get("status") == "ok" and body.get("city") == "310000", body)
+        check("EPERMIT_STORE_PATH overrides the file", not os.path.exists(os.path.join(os.getcwd(), "ignored.db")))
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rc = -1
+    check("serve stops cleanly on SIGTERM", rc == 0, rc)
+
+    # A corrupted database file is reported, not trusted.
+    r = run("db", "check", "--db", db)
+    check("db check still ok after serving", r.returncode == 0, r.stdout)
+    size = os.path.getsize(db)
+    with open(db, "r+b") as f:
+        f.seek(size // 2)
+        f.write(os.urandom(4096))
+    r = run("db", "check", "--db", db)
+    check("db check detects a corrupted file", r.returncode != 0, r.stdout + r.stderr)
+
+passed = sum(results)
+failed = len(results) - passed
+print(f"{passed} passed, {failed} failed")
+sys.exit(0 if failed == 0 else 1)
