@@ -38,10 +38,25 @@ class PersonFactory {
  public:
   explicit PersonFactory(uint64_t seed) : rng_(seed) {}
 
+  // Synthetic person number `index` gets a unique (county, birth date, sequence) triple,
+  // so a million demo residents never share an ID number. Ages run from 20 to 55.
+  std::string CitizenId(uint64_t index, bool female, Date today) {
+    constexpr uint64_t kDays = 35 * 365;
+    const char* county = kHukouCounties[index % kHukouCounties.size()];
+    const uint64_t rest = index / kHukouCounties.size();
+    const Date birth = AddYears(today, -55) + std::chrono::days(static_cast<int>(rest % kDays));
+    const unsigned pair = static_cast<unsigned>((rest / kDays) % 50);
+    return CitizenIdOf(county, birth, 900 + pair * 2 + (female ? 0 : 1));
+  }
+
+  // For the named demo cases, whose birth dates are set by hand.
   std::string CitizenId(Date birth, bool female) {
-    const char* county = kHukouCounties[Pick(kHukouCounties.size())];
+    return CitizenIdOf(kHukouCounties[Pick(kHukouCounties.size())], birth,
+                       900 + static_cast<unsigned>(Pick(50)) * 2 + (female ? 0 : 1));
+  }
+
+  static std::string CitizenIdOf(const char* county, Date birth, unsigned seq) {
     std::chrono::year_month_day ymd{birth};
-    unsigned seq = 900 + static_cast<unsigned>(Pick(50)) * 2 + (female ? 0 : 1);
     char first17[18];
     std::snprintf(first17, sizeof first17, "%s%04d%02u%02u%03u", county, static_cast<int>(ymd.year()),
                   static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), seq % 1000);
@@ -72,11 +87,6 @@ class PersonFactory {
     return first17 + domain::UsccCheckChar(first17);
   }
 
-  Date BirthBetween(int min_age, int max_age, Date today) {
-    int days = static_cast<int>(Pick(static_cast<size_t>((max_age - min_age) * 365)));
-    return AddYears(today, -max_age) + std::chrono::days(days);
-  }
-
   size_t Pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
 
  private:
@@ -104,11 +114,9 @@ struct Resident {
 
 // One resident's department records, as the departments would send them.
 Resident MakeResident(PersonFactory& f, const NodeContext& ctx, const std::vector<std::string>& counties, Date today,
-                      int registered_months_ago, int si_months, bool employed) {
+                      uint64_t index, int registered_months_ago, int si_months, bool employed) {
   Resident r;
-  const bool female = f.Pick(2) == 0;
-  const Date birth = f.BirthBetween(employed ? 20 : 18, employed ? 55 : 60, today);
-  r.citizen_id = f.CitizenId(birth, female);
+  r.citizen_id = f.CitizenId(index, f.Pick(2) == 0, today);
   r.name = f.Name();
   r.phone = f.Phone();
   r.division = counties[f.Pick(counties.size())];
@@ -186,7 +194,7 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
     for (int64_t i = 0; i < n; ++i) {
       const bool employed = f.Pick(10) < 8;
       const int months = 1 + static_cast<int>(f.Pick(48));
-      Resident r = MakeResident(f, ctx_, counties, today, months, employed ? std::min(months, 1 + static_cast<int>(f.Pick(60))) : 0, employed);
+      Resident r = MakeResident(f, ctx_, counties, today, static_cast<uint64_t>(done + i), months, employed ? std::min(months, 1 + static_cast<int>(f.Pick(60))) : 0, employed);
       EPERMIT_ASSIGN_OR_RETURN(domain::Registration reg, registrations.Validate(RegistrationOf(r), seeder));
       reg.id = ctx_.ids->Next("reg_");
       regs.push_back(std::move(reg));
@@ -238,17 +246,18 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
     return c;
   };
 
-  Resident approved = MakeResident(f, ctx_, counties, today, 8, 8, true);
+  uint64_t case_index = static_cast<uint64_t>(done);
+  Resident approved = MakeResident(f, ctx_, counties, today, case_index++, 8, 8, true);
   EPERMIT_RETURN_IF_ERROR(add_case(approved, "approved_at_once",
                                    "Clean case: registered 8 months ago, employed with 8 months of employee social insurance; "
                                    "POST /api/v1/applications with apply_request is approved and the permit issued at once.").status());
 
-  Resident short_si = MakeResident(f, ctx_, counties, today, 9, 3, true);
+  Resident short_si = MakeResident(f, ctx_, counties, today, case_index++, 9, 3, true);
   EPERMIT_RETURN_IF_ERROR(add_case(short_si, "lacks_social_insurance",
                                    "Registered 9 months ago but only 3 months of social insurance: the application is "
                                    "rejected with every unmet rule and missing item listed at once.").status());
 
-  Resident minor = MakeResident(f, ctx_, counties, today, 12, 0, false);
+  Resident minor = MakeResident(f, ctx_, counties, today, case_index++, 12, 0, false);
   {
     const Date birth = AddYears(today, -10) - std::chrono::days(40);
     minor.citizen_id = f.CitizenId(birth, true);
@@ -270,7 +279,7 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
   report.cases["minor_with_guardian"]["apply_request"]["guardian"] = {
       {"citizen_id", approved.citizen_id}, {"name", approved.name}, {"relation", "mother"}};
 
-  Resident review = MakeResident(f, ctx_, counties, today, 7, 7, true);
+  Resident review = MakeResident(f, ctx_, counties, today, case_index++, 7, 7, true);
   review.records.erase(std::remove_if(review.records.begin(), review.records.end(),
                                       [](const json& j) { return j["kind"] == "employment" || j["kind"] == "housing"; }),
                        review.records.end());
@@ -278,13 +287,13 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
                                    "No employment or rental record has reached the platform: the application goes to the "
                                    "reviewer queue (GET /api/v1/review-queue) with its 15-day deadline.").status());
 
-  Resident holder = MakeResident(f, ctx_, counties, today, 20, 20, true);
+  Resident holder = MakeResident(f, ctx_, counties, today, case_index++, 20, 20, true);
   EPERMIT_RETURN_IF_ERROR(add_case(holder, "holds_permit",
                                    "Already holds an active permit: try GET /api/v1/permits/{number}, an endorsement "
                                    "(refused outside the window) or a change.").status());
   // A newcomer whose department records exist but who has not registered yet: the
   // README's first curl line registers them (their residence clock starts that day).
-  Resident newcomer = MakeResident(f, ctx_, counties, today, 0, 2, true);
+  Resident newcomer = MakeResident(f, ctx_, counties, today, case_index++, 0, 2, true);
   {
     std::vector<store::StoredRecord> rows;
     for (const json& rec : newcomer.records) {

@@ -35,7 +35,7 @@ CREATE TABLE registrations(
   registered_on TEXT NOT NULL,
   actor TEXT NOT NULL,
   created_at INTEGER NOT NULL);
-CREATE INDEX registrations_by_person ON registrations(citizen_id, city, registered_on);
+CREATE UNIQUE INDEX one_registration_per_city ON registrations(citizen_id, city);
 
 CREATE TABLE applications(
   id TEXT PRIMARY KEY,

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# All benchmarks of issue 2, in order: issuance (Google Benchmark), seeding + memory, HTTP
+# load. `make bench` runs this after the release build. Each prints its figures and the
+# ratio against its same-run baseline; nothing fails on a missed target (the machine may be
+# noisy), only on a benchmark that could not run.
+#
+#   bench/run.sh                   full run (seeding 1,000,000 residents takes minutes)
+#   SEED_RESIDENTS=100000 bench/run.sh     quicker
+#
+# The summary lines are also written to build/release/bench/results.txt.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BENCH_BIN="$ROOT/build/release/bench"
+[ -x "$BENCH_BIN/issuance_bench" ] || {
+  echo "run.sh: $BENCH_BIN/issuance_bench not built (cmake --preset release && cmake --build --preset release)" >&2
+  exit 2
+}
+LOG="$BENCH_BIN/run.log"
+RESULTS="$BENCH_BIN/results.txt"
+: >"$LOG"
+
+echo "### 1/3 issuance ($(date -u +%FT%TZ))" | tee -a "$LOG"
+"$BENCH_BIN/issuance_bench" 2>&1 | tee -a "$LOG"
+echo | tee -a "$LOG"
+echo "### 2/3 seeding and memory" | tee -a "$LOG"
+"$ROOT/bench/seed_bench.sh" "${SEED_RESIDENTS:-1000000}" 2>&1 | tee -a "$LOG"
+echo | tee -a "$LOG"
+echo "### 3/3 HTTP load" | tee -a "$LOG"
+"$ROOT/bench/load.sh" 2>&1 | tee -a "$LOG"
+
+{
+  echo "epermit benchmarks, $(date -u +%F), $(nproc) cores"
+  grep -E '^(issuance ratio|seed:|seed ratio|server RSS|permit GET ratio)' "$LOG"
+} | tee "$RESULTS"
