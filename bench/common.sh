@@ -20,6 +20,7 @@ need() {
 # start_demo DIR RESIDENTS TIMEOUT_SECONDS
 # Starts `epermit demo` on a free loopback port (stdout in DIR/out.txt, stderr in DIR/err.txt)
 # and waits until it prints "is running at http://127.0.0.1:PORT/". Sets DEMO_PID, DEMO_PORT.
+# Returns 1 when the server exits before serving (its stderr is shown).
 start_demo() {
   local dir="$1" residents="$2" timeout="$3"
   [ -x "$EPERMIT_BIN" ] || die "$EPERMIT_BIN not built (cmake --preset release && cmake --build --preset release)"
@@ -30,9 +31,11 @@ start_demo() {
   local waited=0
   while ! grep -q "is running at http://127.0.0.1:" "$dir/out.txt" 2>/dev/null; do
     if ! kill -0 "$DEMO_PID" 2>/dev/null; then
-      cat "$dir/err.txt" >&2
+      wait "$DEMO_PID" 2>/dev/null || true
       DEMO_PID=""
-      die "epermit demo exited before serving"
+      echo "$(basename "$0"): epermit demo exited before serving:" >&2
+      cat "$dir/err.txt" >&2
+      return 1
     fi
     if [ "$waited" -ge $((timeout * 10)) ]; then
       stop_demo

@@ -32,7 +32,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "== load: demo city with $RESIDENTS residents in $WORK"
-start_demo "$WORK" "$RESIDENTS" 600
+start_demo "$WORK" "$RESIDENTS" 600 || die "the demo city did not start"
 NUMBER="$(demo_permit_number "$WORK")"
 BASE="http://127.0.0.1:$DEMO_PORT"
 curl -sf "$BASE/api/v1/permits/$NUMBER" >/dev/null || die "GET /api/v1/permits/$NUMBER failed"

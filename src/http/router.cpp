@@ -257,8 +257,9 @@ HttpResponse Router::Dispatch(HttpRequest& req) const {
   try {
     return best->handler(req);
   } catch (const std::exception& e) {
-    spdlog::error("handler threw route=\"{} {}\" request_id={} exception={} what={}", best->method, best->pattern,
-                  req.request_id, typeid(e).name(), e.what());
+    // what() is not logged: an exception message may quote the input that caused it.
+    spdlog::error("handler threw route=\"{} {}\" request_id={} exception={}", best->method, best->pattern,
+                  req.request_id, typeid(e).name());
   } catch (...) {
     spdlog::error("handler threw route=\"{} {}\" request_id={} exception=<non-std>", best->method, best->pattern,
                   req.request_id);

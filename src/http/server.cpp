@@ -216,7 +216,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request_id_ = NewRequestId();
     log_method_ = std::move(method);
-    log_route_ = path;
+    log_route_ = "(unrouted)";  // a raw path may carry an ID number; only route patterns are logged
     start_ = Clock::now();
     Send(ProblemResponseWithStatus(status, error, path == "-" ? "" : path), 11,
          /*keep_alive=*/false, /*head=*/false, /*linger=*/true);
@@ -250,7 +250,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
     request_id_ = std::move(request.request_id);
     log_method_ = std::move(request.method);
-    log_route_ = request.route.empty() ? std::string(PathOf(request.target)) : request.route;
+    log_route_ = request.route.empty() ? std::string("(unrouted)") : request.route;
     const bool keep_alive = message.keep_alive() && !server_->stopping.load();
     Send(std::move(response), message.version(), keep_alive, log_method_ == "HEAD",
          /*linger=*/false);
