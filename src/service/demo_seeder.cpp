@@ -160,6 +160,23 @@ Resident MakeResident(PersonFactory& f, const NodeContext& ctx, const std::vecto
   return r;
 }
 
+// The resident's records as the store keeps them, validated like any import.
+Result<std::vector<store::StoredRecord>> StoredRecordsOf(const Resident& r, Date today) {
+  std::vector<store::StoredRecord> rows;
+  for (const json& rec : r.records) {
+    EPERMIT_ASSIGN_OR_RETURN(domain::AnyRecord parsed, domain::ParseRecord(rec, today));
+    rows.push_back({domain::KindOf(parsed), r.citizen_id, domain::HeaderOf(parsed).source,
+                    domain::RecordToJson(parsed).dump()});
+  }
+  return rows;
+}
+
+Status StoreRecordsOf(const NodeContext& ctx, const Resident& r) {
+  EPERMIT_ASSIGN_OR_RETURN(auto rows, StoredRecordsOf(r, ctx.clock->Today()));
+  return ctx.store->Write(store::Durability::kNormal,
+                          [&](store::Tx& tx) { return tx.InsertRecords(rows, ctx.clock->UnixSeconds()); });
+}
+
 RegistrationInput RegistrationOf(const Resident& r) {
   return {r.citizen_id, r.name, r.phone, r.division, r.address, r.basis, r.uscc, r.school, r.registered_on};
 }
@@ -198,10 +215,8 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
       EPERMIT_ASSIGN_OR_RETURN(domain::Registration reg, registrations.Validate(RegistrationOf(r), seeder));
       reg.id = ctx_.ids->Next("reg_");
       regs.push_back(std::move(reg));
-      for (const json& rec : r.records) {
-        EPERMIT_ASSIGN_OR_RETURN(domain::AnyRecord parsed, domain::ParseRecord(rec, today));
-        rows.push_back({domain::KindOf(parsed), r.citizen_id, domain::HeaderOf(parsed).source, domain::RecordToJson(parsed).dump()});
-      }
+      EPERMIT_ASSIGN_OR_RETURN(auto resident_rows, StoredRecordsOf(r, today));
+      rows.insert(rows.end(), std::make_move_iterator(resident_rows.begin()), std::make_move_iterator(resident_rows.end()));
       if (static_cast<int>(with_permits.size()) < options.issued_permits && months >= 12 && employed) {
         with_permits.push_back(std::move(r));
       }
@@ -227,14 +242,7 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
 
   // The named cases of demo.json.
   auto add_case = [&](Resident r, const char* key, const char* what) -> Result<json> {
-    std::vector<store::StoredRecord> rows;
-    for (const json& rec : r.records) {
-      EPERMIT_ASSIGN_OR_RETURN(domain::AnyRecord parsed, domain::ParseRecord(rec, today));
-      rows.push_back({domain::KindOf(parsed), r.citizen_id, domain::HeaderOf(parsed).source, domain::RecordToJson(parsed).dump()});
-    }
-    EPERMIT_RETURN_IF_ERROR(ctx_.store->Write(store::Durability::kNormal, [&](store::Tx& tx) {
-      return tx.InsertRecords(rows, ctx_.clock->UnixSeconds());
-    }));
+    EPERMIT_RETURN_IF_ERROR(StoreRecordsOf(ctx_, r));
     EPERMIT_ASSIGN_OR_RETURN(domain::Registration reg, registrations.Register(RegistrationOf(r), seeder));
     json c = {{"what", what},
               {"citizen_id", r.citizen_id},
@@ -295,15 +303,7 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
   // README's first curl line registers them (their residence clock starts that day).
   Resident newcomer = MakeResident(f, ctx_, counties, today, case_index++, 0, 2, true);
   {
-    std::vector<store::StoredRecord> rows;
-    for (const json& rec : newcomer.records) {
-      EPERMIT_ASSIGN_OR_RETURN(domain::AnyRecord parsed, domain::ParseRecord(rec, today));
-      rows.push_back({domain::KindOf(parsed), newcomer.citizen_id, domain::HeaderOf(parsed).source,
-                      domain::RecordToJson(parsed).dump()});
-    }
-    EPERMIT_RETURN_IF_ERROR(ctx_.store->Write(store::Durability::kNormal, [&](store::Tx& tx) {
-      return tx.InsertRecords(rows, ctx_.clock->UnixSeconds());
-    }));
+    EPERMIT_RETURN_IF_ERROR(StoreRecordsOf(ctx_, newcomer));
     report.cases["newcomer"] = {
         {"what", "Has just moved in: register them (POST /api/v1/registrations); an application today is refused "
                  "with the date from which they may apply."},

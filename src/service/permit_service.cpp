@@ -185,47 +185,43 @@ Result<Permit> PermitService::Revoke(const std::string& number, const std::strin
   return out;
 }
 
+Result<int> PermitService::TransitionAll(const FindBatch& find, PermitEvent event, const std::string& reason,
+                                         const nlohmann::json& detail, const Actor& actor) {
+  constexpr int kBatch = 500;  // short write transactions keep the node responsive
+  int total = 0;
+  for (;;) {
+    int done = 0;
+    EPERMIT_RETURN_IF_ERROR(ctx_.store->Write(store::Durability::kNormal, [&](store::Tx& tx) -> Status {
+      EPERMIT_ASSIGN_OR_RETURN(auto batch, find(tx, kBatch));
+      for (Permit& p : batch) {
+        EPERMIT_ASSIGN_OR_RETURN(p.state, domain::NextState(p.state, event));
+        p.updated_at = ctx_.clock->UnixSeconds();
+        EPERMIT_RETURN_IF_ERROR(tx.UpdatePermit(p));
+        EPERMIT_RETURN_IF_ERROR(Record(tx, p, event, actor, reason, detail));
+      }
+      done = static_cast<int>(batch.size());
+      return Status::Ok();
+    }));
+    total += done;
+    if (done < kBatch) return total;
+  }
+}
+
 Result<SweepResult> PermitService::Sweep(const Actor& actor) {
   EPERMIT_ASSIGN_OR_RETURN(const policy::CityPolicy* policy, Policy());
   const Date today = ctx_.clock->Today();
   SweepResult result;
-  constexpr int kBatch = 500;  // short write transactions keep the node responsive
-  for (;;) {
-    int done = 0;
-    EPERMIT_RETURN_IF_ERROR(ctx_.store->Write(store::Durability::kNormal, [&](store::Tx& tx) -> Status {
-      EPERMIT_ASSIGN_OR_RETURN(auto lapsed, tx.LapsedPermits(ctx_.city, today, kBatch));
-      for (Permit& p : lapsed) {
-        EPERMIT_ASSIGN_OR_RETURN(p.state, domain::NextState(p.state, PermitEvent::kLapse));
-        p.updated_at = ctx_.clock->UnixSeconds();
-        EPERMIT_RETURN_IF_ERROR(tx.UpdatePermit(p));
-        EPERMIT_RETURN_IF_ERROR(Record(tx, p, PermitEvent::kLapse, actor, "endorsement missed",
-                                       {{"anniversary", FormatIsoDate(p.endorsed_until)}}));
-      }
-      done = static_cast<int>(lapsed.size());
-      return Status::Ok();
-    }));
-    result.suspended += done;
-    if (done < kBatch) break;
-  }
-  if (policy->permit.cancel_after_suspended_days > 0) {
-    const int64_t cutoff = ctx_.clock->UnixSeconds() - int64_t{policy->permit.cancel_after_suspended_days} * 86400;
-    for (;;) {
-      int done = 0;
-      EPERMIT_RETURN_IF_ERROR(ctx_.store->Write(store::Durability::kNormal, [&](store::Tx& tx) -> Status {
-        EPERMIT_ASSIGN_OR_RETURN(auto old, tx.SuspendedSince(ctx_.city, cutoff, kBatch));
-        for (Permit& p : old) {
-          EPERMIT_ASSIGN_OR_RETURN(p.state, domain::NextState(p.state, PermitEvent::kCancel));
-          p.updated_at = ctx_.clock->UnixSeconds();
-          EPERMIT_RETURN_IF_ERROR(tx.UpdatePermit(p));
-          EPERMIT_RETURN_IF_ERROR(Record(tx, p, PermitEvent::kCancel, actor, "suspended too long",
-                                         {{"days", policy->permit.cancel_after_suspended_days}}));
-        }
-        done = static_cast<int>(old.size());
-        return Status::Ok();
-      }));
-      result.cancelled += done;
-      if (done < kBatch) break;
-    }
+  EPERMIT_ASSIGN_OR_RETURN(
+      result.suspended,
+      TransitionAll([&](store::Tx& tx, int limit) { return tx.LapsedPermits(ctx_.city, today, limit); },
+                    PermitEvent::kLapse, "endorsement missed", nlohmann::json::object(), actor));
+  const int cancel_days = policy->permit.cancel_after_suspended_days;
+  if (cancel_days > 0) {
+    const int64_t cutoff = ctx_.clock->UnixSeconds() - int64_t{cancel_days} * 86400;
+    EPERMIT_ASSIGN_OR_RETURN(
+        result.cancelled,
+        TransitionAll([&](store::Tx& tx, int limit) { return tx.SuspendedSince(ctx_.city, cutoff, limit); },
+                      PermitEvent::kCancel, "suspended too long", {{"days", cancel_days}}, actor));
   }
   return result;
 }

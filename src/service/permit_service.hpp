@@ -5,6 +5,9 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "domain/permit_state.hpp"
 #include "service/node_context.hpp"
 
 namespace epermit::service {
@@ -57,6 +60,10 @@ class PermitService {
   Result<SweepResult> Sweep(const Actor& actor);
 
  private:
+  using FindBatch = std::function<Result<std::vector<domain::Permit>>(store::Tx&, int limit)>;
+  // Applies `event` to every permit `find` returns, a batch per transaction, until none is left.
+  Result<int> TransitionAll(const FindBatch& find, domain::PermitEvent event, const std::string& reason,
+                            const nlohmann::json& detail, const Actor& actor);
   Result<const policy::CityPolicy*> Policy() const;
   const NodeContext& ctx_;
 };

@@ -166,5 +166,38 @@ TEST_F(PermitLifecycleTest, EveryChangeLeavesAHistoryRow) {
   sqlite3_close(db);
 }
 
+class ShenzhenLifecycleTest : public CityFixture {
+ protected:
+  void SetUp() override { SetUpCity("440300", MakeDate(2026, 11, 15)); }
+};
+
+TEST_F(ShenzhenLifecycleTest, SixtyDayWindowAndCancellationAfterTwoYearsSuspended) {
+  ResidentSpec s;
+  s.citizen_id = MakeCitizenId("430102", "19920202", 81);
+  s.city = "440300";
+  s.district = "440305";
+  s.registered_months_ago = 13;  // since 2025-10-15
+  s.si_months = 13;
+  AddResident(*app_, s);
+  auto out = app_->applications().Apply(ApplyFor(s), {"resident"});
+  ASSERT_TRUE(out.ok() && out->permit) << (out.ok() ? out->application.decision_json : out.error().message_en);
+  const std::string number = out->permit->number;
+  EXPECT_EQ(FormatIsoDate(out->permit->endorsed_until), "2027-10-15");
+  EXPECT_EQ(FormatIsoDate(app_->permits().Get(number)->endorsement_opens), "2027-08-16");  // 60 days before
+
+  clock_->Set(MakeDate(2027, 8, 15));
+  EXPECT_EQ(app_->permits().Endorse(number, {"r"}).error().code, "endorsement.outside_window");
+  clock_->Set(MakeDate(2027, 10, 16));
+  EXPECT_EQ(app_->permits().Sweep({"system"})->suspended, 1);
+  clock_->Set(MakeDate(2029, 10, 1));  // not yet two years suspended
+  EXPECT_EQ(app_->permits().Sweep({"system"})->cancelled, 0);
+  clock_->Set(MakeDate(2029, 10, 17));
+  auto swept = app_->permits().Sweep({"system"});
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(swept->cancelled, 1);
+  EXPECT_EQ(app_->permits().Get(number)->permit.state, domain::PermitState::kCancelled);
+  EXPECT_EQ(app_->permits().Endorse(number, {"r"}).error().code, "permit.cancelled");
+}
+
 }  // namespace
 }  // namespace epermit::testing
