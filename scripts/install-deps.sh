@@ -14,9 +14,16 @@ PACKAGES=(
   libcli11-dev
   libspdlog-dev libfmt-dev
   zlib1g-dev
+  libcbor-dev libqrencode-dev libpng-dev libzbar-dev zbar-tools
+  clang libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl wrk python3
 )
+# Node.js runs the independent-verifier tests; machines that already have a Node
+# (e.g. from nodesource) keep it, since Debian's npm conflicts with such an install.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
