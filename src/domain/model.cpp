@@ -62,4 +62,15 @@ std::optional<PermitState> ParsePermitState(std::string_view s) {
 }
 const char* ToString(Sex s) { return NameOf(kSexNames, s); }
 
+CredentialStatus StatusFor(PermitState s) {
+  switch (s) {
+    case PermitState::kActive: return CredentialStatus::kValid;
+    case PermitState::kSuspended: return CredentialStatus::kSuspended;
+    case PermitState::kReplaced: return CredentialStatus::kSuperseded;
+    case PermitState::kRevoked:
+    case PermitState::kCancelled: return CredentialStatus::kInvalid;
+  }
+  return CredentialStatus::kInvalid;
+}
+
 }  // namespace epermit::domain

@@ -179,7 +179,19 @@ struct Permit {
   std::string application_id;
   std::string replaces;  // the number this permit replaced, if any
   int64_t updated_at = 0;
+  // Index of this permit's current credentials in the city's status list; a change or
+  // replacement moves to a fresh index and marks the old one superseded.
+  int64_t status_index = -1;
 };
+
+// Status-list values (IETF Token Status List, 2 bits per entry).
+enum class CredentialStatus : uint8_t {
+  kValid = 0,
+  kInvalid = 1,     // revoked or cancelled
+  kSuspended = 2,   // endorsement missed
+  kSuperseded = 3,  // application-specific: replaced by newer credentials after a change
+};
+CredentialStatus StatusFor(PermitState s);
 
 // An append-only row for every state change: who did what, when and why.
 struct HistoryEntry {

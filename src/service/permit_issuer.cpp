@@ -50,6 +50,7 @@ Result<domain::Permit> IssueFirstPermit(store::Tx& tx, const NodeContext& ctx, c
   p.endorsed_until = FirstEndorsedUntil(p.residence_since, today, policy.permit.endorsement_window);
   p.application_id = app.id;
   p.updated_at = ctx.clock->UnixSeconds();
+  EPERMIT_ASSIGN_OR_RETURN(p.status_index, tx.AllocateStatusIndex(ctx.city, p.number, p.updated_at));
   EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(p));
   nlohmann::json detail = {{"application_id", app.id},
                            {"policy_version", policy.version},

@@ -30,6 +30,19 @@ Result<Permit> LoadPermit(store::Tx& tx, const std::string& number, const std::s
   return *p;
 }
 
+// The status list follows the permit: every state change is visible to verifiers in
+// the next list.
+Status SyncStatus(store::Tx& tx, const Permit& p) {
+  return tx.SetCredentialStatus(p.status_index, domain::StatusFor(p.state), p.updated_at);
+}
+
+// New credentials for changed details: the old index says "superseded" from now on.
+Status Reissue(store::Tx& tx, Permit& p) {
+  EPERMIT_RETURN_IF_ERROR(tx.SetCredentialStatus(p.status_index, domain::CredentialStatus::kSuperseded, p.updated_at));
+  EPERMIT_ASSIGN_OR_RETURN(p.status_index, tx.AllocateStatusIndex(p.city, p.number, p.updated_at));
+  return Status::Ok();
+}
+
 Status Record(store::Tx& tx, const Permit& p, PermitEvent event, const Actor& actor, const std::string& reason,
               const nlohmann::json& detail) {
   return tx.AppendHistory({0, "permit", p.number, domain::ToString(event), actor.id, reason, p.updated_at,
@@ -69,6 +82,7 @@ Result<EndorsementResult> PermitService::Endorse(const std::string& number, cons
     p.residence_since = plan.residence_since;
     p.endorsed_until = plan.endorsed_until;
     p.updated_at = ctx_.clock->UnixSeconds();
+    EPERMIT_RETURN_IF_ERROR(SyncStatus(tx, p));
     EPERMIT_RETURN_IF_ERROR(tx.UpdatePermit(p));
     EPERMIT_RETURN_IF_ERROR(Record(tx, p, PermitEvent::kEndorse, actor, "", detail));
     out = {p, plan.late};
@@ -125,6 +139,7 @@ Result<Permit> PermitService::Change(const std::string& number, const ChangeInpu
       changed.push_back("residence");
     }
     p.updated_at = ctx_.clock->UnixSeconds();
+    EPERMIT_RETURN_IF_ERROR(Reissue(tx, p));
     EPERMIT_RETURN_IF_ERROR(tx.UpdatePermit(p));
     EPERMIT_RETURN_IF_ERROR(Record(tx, p, PermitEvent::kChange, actor, in.reason, {{"fields", changed}}));
     out = p;
@@ -151,6 +166,7 @@ Result<ReplacementResult> PermitService::Replace(const std::string& number, cons
     Permit fresh = old;
     old.state = next;
     old.updated_at = now;
+    EPERMIT_RETURN_IF_ERROR(SyncStatus(tx, old));
     EPERMIT_RETURN_IF_ERROR(tx.UpdatePermit(old));
     fresh.version = old.version + 1;
     fresh.number = domain::FormatPermitNumber(old.city, old.sequence, fresh.version);
@@ -158,6 +174,7 @@ Result<ReplacementResult> PermitService::Replace(const std::string& number, cons
     fresh.replaces = old.number;
     fresh.state = PermitState::kActive;
     fresh.updated_at = now;
+    EPERMIT_ASSIGN_OR_RETURN(fresh.status_index, tx.AllocateStatusIndex(fresh.city, fresh.number, now));
     EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(fresh));
     out = {old, fresh, policy->permit.replacement_fee_fen};
     nlohmann::json detail = {{"replaced_by", fresh.number}, {"fee_fen", out.fee_fen}, {"surrendered", reason == "damaged"}};
@@ -176,6 +193,7 @@ Result<Permit> PermitService::Revoke(const std::string& number, const std::strin
     EPERMIT_ASSIGN_OR_RETURN(Permit p, LoadPermit(tx, number, ctx_.city));
     EPERMIT_ASSIGN_OR_RETURN(p.state, domain::NextState(p.state, PermitEvent::kRevoke));
     p.updated_at = ctx_.clock->UnixSeconds();
+    EPERMIT_RETURN_IF_ERROR(SyncStatus(tx, p));
     EPERMIT_RETURN_IF_ERROR(tx.UpdatePermit(p));
     EPERMIT_RETURN_IF_ERROR(Record(tx, p, PermitEvent::kRevoke, actor, reason, nlohmann::json::object()));
     out = p;
@@ -196,6 +214,7 @@ Result<int> PermitService::TransitionAll(const FindBatch& find, PermitEvent even
       for (Permit& p : batch) {
         EPERMIT_ASSIGN_OR_RETURN(p.state, domain::NextState(p.state, event));
         p.updated_at = ctx_.clock->UnixSeconds();
+        EPERMIT_RETURN_IF_ERROR(SyncStatus(tx, p));
         EPERMIT_RETURN_IF_ERROR(tx.UpdatePermit(p));
         EPERMIT_RETURN_IF_ERROR(Record(tx, p, event, actor, reason, detail));
       }

@@ -67,6 +67,16 @@ class Tx {
   virtual Result<std::vector<domain::Permit>> SuspendedSince(const std::string& city,
                                                              int64_t before_unix, int limit) = 0;
 
+  // The status list: a fresh index for a permit's new credentials, status changes, and
+  // the non-valid entries of one list (indexes [from, to)), for building the token.
+  virtual Result<int64_t> AllocateStatusIndex(const std::string& city, const std::string& permit_number,
+                                              int64_t now) = 0;
+  virtual Status SetCredentialStatus(int64_t idx, domain::CredentialStatus status, int64_t now) = 0;
+  virtual Result<std::vector<std::pair<int64_t, domain::CredentialStatus>>> NonValidStatuses(
+      const std::string& city, int64_t from, int64_t to) = 0;
+  // Bumped by every status change, so a cached signed list knows when it is out of date.
+  virtual Result<int64_t> StatusVersion(const std::string& city) = 0;
+
   virtual Status AppendHistory(const domain::HistoryEntry& e) = 0;
   virtual Result<std::vector<domain::HistoryEntry>> History(const std::string& entity_type,
                                                             const std::string& entity_id) = 0;

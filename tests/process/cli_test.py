@@ -48,7 +48,7 @@ with tempfile.TemporaryDirectory(prefix="epermit-cli-") as d:
 
     db = os.path.join(d, "city.db")
     r = run("db", "migrate", "--db", db)
-    check("db migrate creates the schema", r.returncode == 0 and json.loads(r.stdout)["applied"] == [1], r.stderr)
+    check("db migrate creates the schema", r.returncode == 0 and json.loads(r.stdout)["applied"] == [1, 2], r.stderr)
     r = run("db", "migrate", "--db", db)
     check("db migrate is idempotent", r.returncode == 0 and json.loads(r.stdout)["applied"] == [], r.stderr)
     r = run("db", "check", "--db", db)

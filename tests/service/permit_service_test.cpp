@@ -166,6 +166,44 @@ TEST_F(PermitLifecycleTest, EveryChangeLeavesAHistoryRow) {
   sqlite3_close(db);
 }
 
+// What verifiers will read from the status list follows every state change.
+TEST_F(PermitLifecycleTest, StatusListFollowsEveryChange) {
+  auto statuses = [&]() {
+    std::vector<std::pair<int64_t, domain::CredentialStatus>> out;
+    EXPECT_TRUE(app_->store().Read([&](store::Tx& tx) -> Status {
+      EPERMIT_ASSIGN_OR_RETURN(out, tx.NonValidStatuses("310000", 0, 131072));
+      return Status::Ok();
+    }).ok());
+    return out;
+  };
+  const int64_t first = app_->permits().Get(number_)->permit.status_index;
+  EXPECT_GE(first, 0);
+  EXPECT_TRUE(statuses().empty());
+
+  service::ChangeInput change;
+  change.name = "张大伟";
+  change.reason = "更名";
+  auto changed = app_->permits().Change(number_, change, {"r"});
+  ASSERT_TRUE(changed.ok());
+  const int64_t second = changed->status_index;
+  EXPECT_NE(second, first);
+  using CS = domain::CredentialStatus;
+  EXPECT_EQ(statuses(), (std::vector<std::pair<int64_t, CS>>{{first, CS::kSuperseded}}));
+
+  auto replaced = app_->permits().Replace(number_, "lost", {"r"});
+  ASSERT_TRUE(replaced.ok());
+  const int64_t third = replaced->new_permit.status_index;
+  EXPECT_EQ(statuses(), (std::vector<std::pair<int64_t, CS>>{{first, CS::kSuperseded}, {second, CS::kSuperseded}}));
+
+  clock_->Set(MakeDate(2027, 3, 16));
+  ASSERT_EQ(app_->permits().Sweep({"system"})->suspended, 1);
+  EXPECT_EQ(statuses().back(), std::make_pair(third, CS::kSuspended));
+  ASSERT_TRUE(app_->permits().Endorse(replaced->new_permit.number, {"r"}).ok());  // late: restored
+  EXPECT_EQ(statuses().size(), 2u);
+  ASSERT_TRUE(app_->permits().Revoke(replaced->new_permit.number, "test", {"r"}).ok());
+  EXPECT_EQ(statuses().back(), std::make_pair(third, CS::kInvalid));
+}
+
 class ShenzhenLifecycleTest : public CityFixture {
  protected:
   void SetUp() override { SetUpCity("440300", MakeDate(2026, 11, 15)); }

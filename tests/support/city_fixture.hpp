@@ -29,7 +29,8 @@ inline std::string DumpTables(const std::string& db_path) {
   sqlite3* db = nullptr;
   sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
   std::string out;
-  for (const char* table : {"records", "registrations", "applications", "permits", "permit_sequences", "history"}) {
+  for (const char* table : {"records", "registrations", "applications", "permits", "permit_sequences", "history",
+                            "credential_status", "credential_status_version"}) {
     out += std::string("## ") + table + "\n";
     sqlite3_stmt* st = nullptr;
     std::string sql = std::string("SELECT * FROM ") + table + " ORDER BY rowid";

@@ -104,6 +104,17 @@ CREATE TRIGGER history_no_update BEFORE UPDATE ON history
 CREATE TRIGGER history_no_delete BEFORE DELETE ON history
   BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 )SQL"},
+    {2, "credential status list", R"SQL(
+ALTER TABLE permits ADD COLUMN status_index INTEGER NOT NULL DEFAULT -1;
+CREATE TABLE credential_status(
+  idx INTEGER PRIMARY KEY,
+  city TEXT NOT NULL,
+  permit_number TEXT NOT NULL REFERENCES permits(number) DEFERRABLE INITIALLY DEFERRED,
+  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3),
+  updated_at INTEGER NOT NULL);
+CREATE INDEX credential_status_by_permit ON credential_status(permit_number);
+CREATE TABLE credential_status_version(city TEXT PRIMARY KEY, version INTEGER NOT NULL);
+)SQL"},
 };
 
 }  // namespace

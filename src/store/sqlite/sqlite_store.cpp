@@ -27,7 +27,7 @@ const char* kApplicationCols =
 const char* kPermitCols =
     "number, sequence, version, city, citizen_id, name, sex, ethnicity, birth_date, photo_ref, hukou_address, "
     "residence_division, residence_address, issuing_authority, issue_date, state, residence_since, "
-    "endorsed_until, application_id, replaces, updated_at";
+    "endorsed_until, application_id, replaces, updated_at, status_index";
 
 Registration RegistrationRow(const Statement& s) {
   Registration r;
@@ -99,6 +99,7 @@ Permit PermitRow(const Statement& s) {
   p.application_id = s.OptText(18).value_or("");
   p.replaces = s.OptText(19).value_or("");
   p.updated_at = s.Int(20);
+  p.status_index = s.Int(21);
   return p;
 }
 
@@ -242,7 +243,7 @@ class SqliteTx final : public Tx {
     if (!writable_) return ReadOnlyError();
     EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                              conn_.Prepare(std::string("INSERT INTO permits(") + kPermitCols +
-                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     BindPermit(*st, p);
     return st->Run();
   }
@@ -253,7 +254,7 @@ class SqliteTx final : public Tx {
         Statement * st,
         conn_.Prepare("UPDATE permits SET name=?, ethnicity=?, photo_ref=?, hukou_address=?, residence_division=?, "
                       "residence_address=?, issuing_authority=?, state=?, residence_since=?, endorsed_until=?, "
-                      "updated_at=? WHERE number=?"));
+                      "updated_at=?, status_index=? WHERE number=?"));
     EPERMIT_RETURN_IF_ERROR(st->Bind(1, p.name)
                                 .Bind(2, p.ethnicity)
                                 .Bind(3, p.photo_ref)
@@ -265,7 +266,8 @@ class SqliteTx final : public Tx {
                                 .Bind(9, DateText(p.residence_since))
                                 .Bind(10, DateText(p.endorsed_until))
                                 .Bind(11, p.updated_at)
-                                .Bind(12, p.number)
+                                .Bind(12, p.status_index)
+                                .Bind(13, p.number)
                                 .Run());
     if (conn_.Changes() != 1) return InternalError("permit to update not found");
     return Status::Ok();
@@ -299,6 +301,57 @@ class SqliteTx final : public Tx {
     return Many<Permit>(*st, PermitRow);
   }
 
+  Result<int64_t> AllocateStatusIndex(const std::string& city, const std::string& permit_number,
+                                      int64_t now) override {
+    if (!writable_) return ReadOnlyError();
+    EPERMIT_ASSIGN_OR_RETURN(
+        Statement * st,
+        conn_.Prepare("INSERT INTO credential_status(idx, city, permit_number, status, updated_at) "
+                      "VALUES((SELECT COALESCE(MAX(idx) + 1, 0) FROM credential_status WHERE city = ?1), ?1, ?2, 0, ?3) "
+                      "RETURNING idx"));
+    st->Bind(1, city).Bind(2, permit_number).Bind(3, now);
+    EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return InternalError("status index not returned");
+    const int64_t idx = st->Int(0);
+    st->Reset();
+    EPERMIT_RETURN_IF_ERROR(BumpStatusVersion(city));
+    return idx;
+  }
+
+  Status SetCredentialStatus(int64_t idx, domain::CredentialStatus status, int64_t now) override {
+    if (!writable_) return ReadOnlyError();
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare("UPDATE credential_status SET status = ?, updated_at = ? WHERE idx = ? "
+                                           "RETURNING city"));
+    st->Bind(1, int64_t{static_cast<uint8_t>(status)}).Bind(2, now).Bind(3, idx);
+    EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
+    std::string city = row ? st->Text(0) : std::string();
+    st->Reset();
+    if (!row) return InternalError("unknown status index");
+    return BumpStatusVersion(city);
+  }
+
+  Result<std::vector<std::pair<int64_t, domain::CredentialStatus>>> NonValidStatuses(const std::string& city,
+                                                                                    int64_t from, int64_t to) override {
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare("SELECT idx, status FROM credential_status WHERE city = ? AND idx >= ? "
+                                           "AND idx < ? AND status != 0 ORDER BY idx"));
+    st->Bind(1, city).Bind(2, from).Bind(3, to);
+    return Many<std::pair<int64_t, domain::CredentialStatus>>(*st, [](const Statement& s) {
+      return std::make_pair(s.Int(0), static_cast<domain::CredentialStatus>(s.Int(1)));
+    });
+  }
+
+  Result<int64_t> StatusVersion(const std::string& city) override {
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare("SELECT version FROM credential_status_version WHERE city = ?"));
+    st->Bind(1, city);
+    EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
+    const int64_t v = row ? st->Int(0) : 0;
+    st->Reset();
+    return v;
+  }
+
   Status AppendHistory(const domain::HistoryEntry& e) override {
     if (!writable_) return ReadOnlyError();
     EPERMIT_ASSIGN_OR_RETURN(Statement * st,
@@ -326,6 +379,13 @@ class SqliteTx final : public Tx {
   }
 
  private:
+  Status BumpStatusVersion(const std::string& city) {
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare("INSERT INTO credential_status_version(city, version) VALUES(?, 1) "
+                                           "ON CONFLICT(city) DO UPDATE SET version = version + 1"));
+    return st->Bind(1, city).Run();
+  }
+
   template <typename T, typename RowFn, typename... Args>
   Result<std::optional<T>> One(const std::string& sql, RowFn row_fn, const Args&... args) {
     EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(sql));
@@ -406,7 +466,8 @@ class SqliteTx final : public Tx {
         .Bind(18, DateText(p.endorsed_until))
         .BindOpt(19, NonEmpty(p.application_id))
         .BindOpt(20, NonEmpty(p.replaces))
-        .Bind(21, p.updated_at);
+        .Bind(21, p.updated_at)
+        .Bind(22, p.status_index);
   }
 
   Connection& conn_;
