@@ -1,9 +1,10 @@
+# shellcheck shell=bash
 # Helpers shared by the benchmark scripts (sourced, not run). Everything listens on
 # 127.0.0.1 only; every server started here is stopped by its own pid.
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EPERMIT_BIN="${EPERMIT_BIN:-$BENCH_ROOT/build/release/epermit}"
-BENCH_TMP_BASE="${EPERMIT_BENCH_DIR:-${TMPDIR:-/tmp}}"
+export BENCH_TMP_BASE="${EPERMIT_BENCH_DIR:-${TMPDIR:-/tmp}}"
 
 DEMO_PID=""
 DEMO_PORT=""
@@ -53,12 +54,12 @@ stop_demo() {
   [ -n "$DEMO_PID" ] || return 0
   if kill -0 "$DEMO_PID" 2>/dev/null; then
     kill -TERM "$DEMO_PID" 2>/dev/null || true
-    local i
-    for i in $(seq 1 100); do
-      kill -0 "$DEMO_PID" 2>/dev/null || break
+    local tries=0
+    while [ "$tries" -lt 100 ] && kill -0 "$DEMO_PID" 2>/dev/null; do
       sleep 0.1
+      tries=$((tries + 1))
     done
-    kill -0 "$DEMO_PID" 2>/dev/null && kill -KILL "$DEMO_PID" 2>/dev/null || true
+    if kill -0 "$DEMO_PID" 2>/dev/null; then kill -KILL "$DEMO_PID" 2>/dev/null || true; fi
   fi
   wait "$DEMO_PID" 2>/dev/null || true
   DEMO_PID=""

@@ -12,6 +12,7 @@
 # EPERMIT_LOG_LEVEL (the server's, default info: every request is logged, as in production),
 # EPERMIT_BIN, EPERMIT_BENCH_DIR, KEEP=1.
 set -euo pipefail
+# shellcheck source=common.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/common.sh"
 
 RESIDENTS="${LOAD_RESIDENTS:-20000}"

@@ -30,5 +30,5 @@ echo "### 3/3 HTTP load" | tee -a "$LOG"
 
 {
   echo "epermit benchmarks, $(date -u +%F), $(nproc) cores"
-  grep -E '^(issuance ratio|seed:|seed ratio|server RSS|permit GET ratio)' "$LOG"
+  grep -E '^(issuance ratio|seed:|seed ratio|seed CPU|  \(diagnostic\)|server RSS|permit GET ratio)' "$LOG"
 } | tee "$RESULTS"

@@ -3,7 +3,8 @@
 # department records, then serves them. Reported:
 #   - seeding rows/s (registrations + records + history rows; target >= 100,000 rows/s), and
 #     the ratio against a bare SQLite bulk insert of the same number of rows of the same
-#     average size, in the same batch size, run right after on the same disk;
+#     average size, in the same batch size, run right after on the same disk (plus, as a
+#     diagnostic, the same insert with one index on a random-order key);
 #   - the server's resident memory (VmRSS) with that database open, after GET traffic
 #     (target <= 150 MB), and its peak (VmHWM, which includes the seeding).
 #
@@ -13,6 +14,7 @@
 # SEED_TIMEOUT (seconds to wait for the seeding, default 3600), SEED_TRAFFIC (seconds of
 # GET traffic, default 10), KEEP=1 keeps the temp directory.
 set -euo pipefail
+# shellcheck source=common.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/common.sh"
 
 RESIDENTS="${1:-${SEED_RESIDENTS:-1000000}}"
@@ -34,21 +36,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Known defect of src/service/demo_seeder.cpp (bench/README.md): synthetic citizen IDs are
-# drawn at random without a uniqueness check, so at ~1M residents one of the named demo
-# cases sometimes collides with a bulk resident and Register() refuses it ("already
-# registered"); `epermit demo` then exits. Which draw collides depends on the count and the
-# date, so one more resident gives other case people: retried up to twice, and said so.
-attempt=0
 echo "== seed: $RESIDENTS residents into $WORK/city"
-until start_demo "$WORK" "$RESIDENTS" "$TIMEOUT"; do
-  attempt=$((attempt + 1))
-  if [ "$attempt" -gt 2 ] || ! grep -q "already registered" "$WORK/err.txt"; then
-    die "epermit demo failed (see above)"
-  fi
-  RESIDENTS=$((RESIDENTS + 1))
-  echo "!! demo seeder citizen-ID collision (src bug); retrying with $RESIDENTS residents"
-done
+start_demo "$WORK" "$RESIDENTS" "$TIMEOUT" || die "epermit demo failed (see above)"
+# CPU time of the node so far (seeding, plus opening the store): user + system, from
+# /proc/PID/stat. On a shared machine rows per CPU-second is the steadier figure.
+seed_cpu="$(awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$DEMO_PID/stat")"
 line="$(grep -m1 'seeded [0-9]* residents' "$WORK/err.txt" || true)"
 [ -n "$line" ] || die "no 'seeded' line in $WORK/err.txt"
 read -r residents rows permits secs < <(echo "$line" |
@@ -93,11 +85,23 @@ batch_rows=$(( rows * SEED_BATCH / (residents > 0 ? residents : 1) ))
 [ "$batch_rows" -gt 0 ] || batch_rows=1
 rm -rf "$WORK/city"  # free the disk before the baseline writes as much again
 "$BASELINE_BIN" --db "$WORK/bulk.db" --rows "$rows" --bytes "$avg_bytes" --batch "$batch_rows" | tee "$WORK/bulk.txt"
-bulk_rps="$(sed -n 's/.* = \([0-9]*\) rows\/s/\1/p' "$WORK/bulk.txt")"
+bulk_rps="$(sed -n 's/.* = \([0-9]*\) rows\/s.*/\1/p' "$WORK/bulk.txt")"
+bulk_cpu_rps="$(sed -n 's/.* = \([0-9]*\) rows per CPU s.*/\1/p' "$WORK/bulk.txt")"
+# Diagnostic: the same with one index on a random-order key (the node indexes every row by
+# person), to tell SQLite's own index cost from the seeder's.
+"$BASELINE_BIN" --db "$WORK/bulk.db" --rows "$rows" --bytes "$avg_bytes" --batch "$batch_rows" --index 1 |
+  tee "$WORK/bulk-index.txt"
+bulk_index_rps="$(sed -n 's/.* = \([0-9]*\) rows\/s.*/\1/p' "$WORK/bulk-index.txt")"
+rm -f "$WORK"/bulk.db*
 
 echo
 echo "seed: $residents residents, $rows rows in $secs s = $seed_rps rows/s (target >= 100000 rows/s)"
 awk -v a="$seed_rps" -v b="$bulk_rps" -v n="$rows" -v sz="$avg_bytes" -v k="$batch_rows" 'BEGIN {
   printf "seed ratio: epermit %d rows/s vs bare SQLite bulk insert %d rows/s (%d rows of %d bytes, %d per txn) = %.2f\n",
          a, b, n, sz, k, (b > 0 ? a / b : 0) }'
+awk -v a="$seed_rps" -v b="$bulk_index_rps" 'BEGIN {
+  printf "  (diagnostic) bare bulk insert with one random-key index: %d rows/s; epermit / that = %.2f\n", b, (b > 0 ? a / b : 0) }'
+awk -v r="$rows" -v c="$seed_cpu" -v b="$bulk_cpu_rps" 'BEGIN {
+  a = (c > 0 ? r / c : 0);
+  printf "seed CPU: %.1f CPU s = %d rows per CPU s; bare bulk insert %d rows per CPU s; ratio %.2f\n", c, a, b, (b > 0 ? a / b : 0) }'
 echo "server RSS after GET traffic: ${rss} MB (target <= 150 MB); before traffic ${rss_before} MB, peak incl. seeding ${hwm} MB; traffic ${traffic_rps} req/s"

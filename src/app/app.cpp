@@ -2,12 +2,44 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "credential/jws.hpp"
 #include "domain/division.hpp"
 
 namespace epermit::app {
 namespace {
 #include "openapi_data.inc"
 }  // namespace
+
+Result<std::string> ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return MakeError(ErrorKind::kNotFound, "file.missing", "Cannot read " + path, "无法读取文件 " + path, path);
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Result<credential::PublicKey> PublicKeyFromJson(const nlohmann::json& j) {
+  if (!j.is_object() || !j.contains("kid") || !j.contains("alg") || !j.contains("x") || !j["kid"].is_string() ||
+      !j["alg"].is_string() || !j["x"].is_string()) {
+    return MakeError(ErrorKind::kInvalidArgument, "key.format", "A public key needs kid, alg and x.",
+                     "公钥须包含 kid、alg 和 x。");
+  }
+  credential::PublicKey key;
+  key.kid = j["kid"].get<std::string>();
+  EPERMIT_ASSIGN_OR_RETURN(key.alg, credential::SigAlgFromJose(j["alg"].get<std::string>()));
+  EPERMIT_ASSIGN_OR_RETURN(key.raw, credential::Base64UrlDecode(j["x"].get<std::string>()));
+  return key;
+}
+
+nlohmann::json PublicKeyJson(const credential::PublicKey& key) {
+  return {{"kid", key.kid}, {"alg", credential::JoseName(key.alg)}, {"x", credential::Base64UrlEncode(key.raw)}};
+}
 
 const std::string& OpenApiJson() {
   static const std::string kDoc(kOpenApiJson);
@@ -33,14 +65,56 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
   EPERMIT_ASSIGN_OR_RETURN(app->store_, store::sqlite::SqliteStore::Open(options, clock->UnixSeconds()));
 
   app->ctx_ = {app->store_.get(), &app->policies_, clock, config.city, &app->ids_};
+
+  // Issuer keys: a node without a current key for its city makes one on first start.
+  namespace fs = std::filesystem;
+  const std::string keys_dir = !config.keys_dir.empty()
+                                   ? config.keys_dir
+                                   : (fs::path(config.db_path).parent_path() / "keys").string();
+  EPERMIT_ASSIGN_OR_RETURN(credential::KeyStore keys, credential::KeyStore::Open(keys_dir));
+  app->keys_ = std::make_unique<credential::KeyStore>(std::move(keys));
+  if (!app->keys_->ActiveSigner(clock->UnixSeconds()).ok()) {
+    EPERMIT_ASSIGN_OR_RETURN(credential::SigAlg alg, credential::SigAlgFromJose(config.key_algorithm));
+    EPERMIT_RETURN_IF_ERROR(app->keys_->Generate(alg, config.city, clock->UnixSeconds()).status());
+  }
+  const std::string public_url = !config.public_url.empty()
+                                     ? config.public_url
+                                     : "http://" + config.address + ":" + std::to_string(config.port);
+  app->credentials_ = std::make_unique<service::CredentialService>(app->ctx_, app->keys_.get(), public_url);
+  EPERMIT_RETURN_IF_ERROR(app->LoadTrustList());
   app->records_ = std::make_unique<service::RecordsService>(app->ctx_);
   app->registrations_ = std::make_unique<service::RegistrationService>(app->ctx_);
   app->applications_ = std::make_unique<service::ApplicationService>(app->ctx_);
   app->permits_ = std::make_unique<service::PermitService>(app->ctx_);
-  app->api_ = {app->records_.get(), app->registrations_.get(), app->applications_.get(), app->permits_.get(),
-               config.city, EPERMIT_VERSION, OpenApiJson()};
+  App* self = app.get();
+  app->api_ = {app->records_.get(),
+               app->registrations_.get(),
+               app->applications_.get(),
+               app->permits_.get(),
+               config.city,
+               EPERMIT_VERSION,
+               OpenApiJson(),
+               app->credentials_.get(),
+               clock,
+               [self] { return self->trust_list(); },
+               [self]() -> const std::string& { return self->trust_jws_; }};
   http::AddApiRoutes(app->router_, app->api_);
   return app;
+}
+
+Status App::LoadTrustList() {
+  if (config_.trust_list_file.empty()) return Status::Ok();
+  EPERMIT_ASSIGN_OR_RETURN(std::string jws, ReadTextFile(config_.trust_list_file));
+  EPERMIT_ASSIGN_OR_RETURN(std::string root_text, ReadTextFile(config_.trust_root_key_file));
+  EPERMIT_ASSIGN_OR_RETURN(credential::PublicKey root,
+                           PublicKeyFromJson(nlohmann::json::parse(root_text, nullptr, false)));
+  auto policy = ctx_.PolicyToday();
+  const int64_t max_age = policy.ok() ? (*policy)->credentials.status_list_max_age_seconds * 30 : 30 * 86400;
+  EPERMIT_ASSIGN_OR_RETURN(credential::TrustList list,
+                           credential::VerifyTrustList(jws, root, clock_->UnixSeconds(), max_age));
+  trust_ = std::move(list);
+  trust_jws_ = std::move(jws);
+  return Status::Ok();
 }
 
 Status App::Start() {

@@ -9,6 +9,9 @@
 #include <thread>
 
 #include "app/config.hpp"
+#include "credential/key_store.hpp"
+#include "credential/trust_list.hpp"
+#include "service/credential_service.hpp"
 #include "http/handlers/handlers.hpp"
 #include "http/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -32,11 +35,17 @@ class App {
   service::PermitService& permits() { return *permits_; }
   service::RegistrationService& registrations() { return *registrations_; }
   service::RecordsService& records() { return *records_; }
+  service::CredentialService& credentials() { return *credentials_; }
+  const credential::KeyStore& keys() const { return *keys_; }
+  // The national trust list as this node last verified it (nullptr when none is configured).
+  const credential::TrustList* trust_list() const { return trust_ ? &*trust_ : nullptr; }
+  const std::string& trust_list_jws() const { return trust_jws_; }
   const http::Router& router() const { return router_; }
 
  private:
   App() = default;
   void SweepLoop();
+  Status LoadTrustList();
 
   Config config_;
   const Clock* clock_ = nullptr;
@@ -48,6 +57,10 @@ class App {
   std::unique_ptr<service::RegistrationService> registrations_;
   std::unique_ptr<service::ApplicationService> applications_;
   std::unique_ptr<service::PermitService> permits_;
+  std::unique_ptr<credential::KeyStore> keys_;
+  std::unique_ptr<service::CredentialService> credentials_;
+  std::optional<credential::TrustList> trust_;
+  std::string trust_jws_;
   http::ApiServices api_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
@@ -60,5 +73,10 @@ class App {
 
 // The OpenAPI 3.1 document of /api/v1 (compiled in from api/openapi.json).
 const std::string& OpenApiJson();
+
+Result<std::string> ReadTextFile(const std::string& path);
+// Public keys as exchanged between nodes and the trust-list maintainer: {kid, alg, x}.
+Result<credential::PublicKey> PublicKeyFromJson(const nlohmann::json& j);
+nlohmann::json PublicKeyJson(const credential::PublicKey& key);
 
 }  // namespace epermit::app

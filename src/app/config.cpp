@@ -52,6 +52,15 @@ Key IntKey(const char* section, const char* name, const char* doc, T Config::*me
 const std::vector<Key>& Keys() {
   static const std::vector<Key> keys = {
       StringKey("node", "city", "GB/T 2260 city-level code of the city this node serves", &Config::city),
+      StringKey("node", "public_url", "where verifiers reach this node; default http://<address>:<port>",
+                &Config::public_url),
+      StringKey("keys", "dir", "issuer key directory (0700; private keys 0600); default: keys/ beside the database",
+                &Config::keys_dir),
+      StringKey("keys", "algorithm", "signature algorithm of new issuer keys: EdDSA or SM2", &Config::key_algorithm),
+      StringKey("trust", "list_file", "signed national trust list served at /.well-known/epermit-trust-list",
+                &Config::trust_list_file),
+      StringKey("trust", "root_key_file", "root public key (JSON) that the trust list must be signed with",
+                &Config::trust_root_key_file),
       StringKey("server", "address", "address to listen on (use a reverse proxy for public access)", &Config::address),
       IntKey("server", "port", "TCP port; 0 picks a free one", &Config::port, 0, 65535),
       IntKey("server", "threads", "I/O threads serving requests", &Config::threads, 1, 64),

@@ -14,6 +14,13 @@ namespace epermit::app {
 struct Config {
   // [node]
   std::string city = "310000";
+  std::string public_url;  // default: http://<server.address>:<port>
+  // [keys]
+  std::string keys_dir;             // default: "keys" beside the database
+  std::string key_algorithm = "EdDSA";  // or "SM2" (国密)
+  // [trust]
+  std::string trust_list_file;       // the signed national trust list this node serves and trusts
+  std::string trust_root_key_file;   // the root public key (JSON) that signs it
   // [server]
   std::string address = "127.0.0.1";
   int port = 8080;

@@ -166,6 +166,15 @@ Result<CityPolicy> ParseCityPolicy(std::string_view toml_text, const std::string
                            r.String(*permit, "issuing_authority", false, p.permit.issuing_authority));
   EPERMIT_ASSIGN_OR_RETURN(p.permit.source, r.String(*permit, "source", true));
 
+  if (const toml::node* creds_node = root.get("credentials")) {
+    const toml::table* creds = creds_node->as_table();
+    if (creds == nullptr) return r.Fail(creds_node, "'credentials' must be a table");
+    EPERMIT_ASSIGN_OR_RETURN(int64_t ttl, r.Int(*creds, "qr_ttl_hours", 24, 1, 24 * 31));
+    EPERMIT_ASSIGN_OR_RETURN(int64_t list_ttl, r.Int(*creds, "status_list_ttl_seconds", 300, 10, 86400));
+    EPERMIT_ASSIGN_OR_RETURN(int64_t max_age, r.Int(*creds, "status_list_max_age_seconds", 86400, 60, 7 * 86400));
+    p.credentials = {static_cast<int>(ttl), static_cast<int>(list_ttl), static_cast<int>(max_age)};
+  }
+
   const toml::table* elig = root["eligibility"].as_table();
   if (elig == nullptr) return r.Fail(&root, "missing table [eligibility]");
   EPERMIT_ASSIGN_OR_RETURN(int64_t months, r.Int(*elig, "min_residence_months", 6, 0, 120));

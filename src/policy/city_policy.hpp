@@ -47,6 +47,13 @@ struct PermitPolicy {
   std::string source;
 };
 
+// How long what the node signs may be trusted (issue 3).
+struct CredentialPolicy {
+  int qr_ttl_hours = 24;                     // the phone's QR is renewed while online
+  int status_list_ttl_seconds = 300;         // how long verifiers may cache a status list
+  int status_list_max_age_seconds = 86400;   // older than this, verifiers must say "stale", not "valid"
+};
+
 struct CityPolicy {
   std::string city;       // division code, e.g. 310000
   std::string city_name;  // e.g. 上海市
@@ -57,6 +64,7 @@ struct CityPolicy {
   std::string file;  // where it was loaded from, for messages
   EligibilityPolicy eligibility;
   PermitPolicy permit;
+  CredentialPolicy credentials;
 
   bool InForceOn(Date d) const {
     return d >= effective_from && (!effective_to || d < *effective_to);

@@ -5,7 +5,9 @@
 #include <string>
 
 #include "http/router.hpp"
+#include "credential/trust_list.hpp"
 #include "service/application_service.hpp"
+#include "service/credential_service.hpp"
 #include "service/permit_service.hpp"
 #include "service/records_service.hpp"
 #include "service/registration_service.hpp"
@@ -20,6 +22,10 @@ struct ApiServices {
   std::string city;
   std::string version;
   std::string openapi_json;  // served verbatim at /api/v1/openapi.json
+  service::CredentialService* credentials = nullptr;
+  const Clock* clock = nullptr;
+  std::function<const credential::TrustList*()> trust_list;  // verified national trust list, or nullptr
+  std::function<const std::string&()> trust_list_jws;        // its signed form, "" when none
 };
 
 void AddSystemRoutes(Router& router, const ApiServices& api);
@@ -27,6 +33,7 @@ void AddRecordRoutes(Router& router, const ApiServices& api);
 void AddRegistrationRoutes(Router& router, const ApiServices& api);
 void AddApplicationRoutes(Router& router, const ApiServices& api);
 void AddPermitRoutes(Router& router, const ApiServices& api);
+void AddCredentialRoutes(Router& router, const ApiServices& api);
 
 inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddSystemRoutes(router, api);
@@ -34,6 +41,7 @@ inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddRegistrationRoutes(router, api);
   AddApplicationRoutes(router, api);
   AddPermitRoutes(router, api);
+  AddCredentialRoutes(router, api);
 }
 
 // ---- helpers shared by the handler files ----

@@ -114,6 +114,7 @@ CREATE TABLE credential_status(
   updated_at INTEGER NOT NULL);
 CREATE INDEX credential_status_by_permit ON credential_status(permit_number);
 CREATE TABLE credential_status_version(city TEXT PRIMARY KEY, version INTEGER NOT NULL);
+CREATE INDEX permits_by_application ON permits(application_id);
 )SQL"},
 };
 

@@ -188,11 +188,25 @@ class SqliteTx final : public Tx {
 
   Status UpdateApplication(const Application& a) override {
     if (!writable_) return ReadOnlyError();
-    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
-                             conn_.Prepare(std::string("REPLACE INTO applications(") + kApplicationCols +
-                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-    BindApplication(*st, a);
-    return st->Run();
+    // An UPDATE, not REPLACE: REPLACE deletes the row first, which makes SQLite look for
+    // referencing permits on every decision.
+    EPERMIT_ASSIGN_OR_RETURN(
+        Statement * st,
+        conn_.Prepare("UPDATE applications SET status = ?, decision = ?, review_deadline = ?, decided_by = ?, "
+                      "decision_reason = ?, decided_at = ?, permit_number = ? WHERE id = ?"));
+    std::optional<std::string> deadline;
+    if (a.review_deadline) deadline = DateText(*a.review_deadline);
+    EPERMIT_RETURN_IF_ERROR(st->Bind(1, domain::ToString(a.status))
+                                .Bind(2, a.decision_json)
+                                .BindOpt(3, deadline)
+                                .Bind(4, a.decided_by)
+                                .Bind(5, a.decision_reason)
+                                .BindOpt(6, a.decided_at)
+                                .BindOpt(7, NonEmpty(a.permit_number))
+                                .Bind(8, a.id)
+                                .Run());
+    if (conn_.Changes() != 1) return InternalError("application to update not found");
+    return Status::Ok();
   }
 
   Result<std::optional<Application>> FindApplication(const std::string& id) override {
@@ -521,11 +535,14 @@ void SqliteStore::ReleaseReader(std::unique_ptr<Connection> conn) {
 
 Status SqliteStore::Read(const std::function<Status(Tx&)>& fn) {
   auto conn = AcquireReader();
-  Status s = conn->Exec("BEGIN");
+  // Cached statements: BEGIN/COMMIT through sqlite3_exec would be parsed on every read.
+  auto begin = conn->Prepare("BEGIN");
+  Status s = begin.ok() ? (*begin)->Run() : begin.status();
   if (s.ok()) {
     SqliteTx tx(*conn, false);
     s = fn(tx);
-    Status end = conn->Exec("COMMIT");
+    auto commit = conn->Prepare("COMMIT");
+    Status end = commit.ok() ? (*commit)->Run() : commit.status();
     if (s.ok() && !end.ok()) s = end;
   }
   ReleaseReader(std::move(conn));

@@ -1,0 +1,130 @@
+#include "credential/verifier.hpp"
+
+#include "domain/model.hpp"
+#include "domain/permit_number.hpp"
+
+namespace epermit::credential {
+namespace {
+
+Verification Verdicted(Verdict v, std::string code, std::string en, std::string zh) {
+  Verification out;
+  out.verdict = v;
+  out.code = std::move(code);
+  out.message_en = std::move(en);
+  out.message_zh = std::move(zh);
+  return out;
+}
+
+Verdict VerdictForDecodeError(const std::string& code) {
+  if (code == "trust.unknown_issuer" || code == "trust.key_not_valid" || code == "key.unknown") {
+    return Verdict::kUnknownIssuer;
+  }
+  return Verdict::kForged;
+}
+
+}  // namespace
+
+const char* ToString(Verdict v) {
+  switch (v) {
+    case Verdict::kValid: return "valid";
+    case Verdict::kForged: return "forged_or_malformed";
+    case Verdict::kRevoked: return "revoked";
+    case Verdict::kSuspended: return "suspended_or_lapsed";
+    case Verdict::kExpired: return "expired";
+    case Verdict::kUnknownIssuer: return "unknown_issuer";
+    case Verdict::kStale: return "stale_data";
+  }
+  return "unknown";
+}
+
+Verification VerifyQr(std::string_view qr_text, const VerifierContext& ctx) {
+  if (ctx.trust == nullptr) {
+    return Verdicted(Verdict::kStale, "trust.missing", "No trust list is available to check the issuer.",
+                     "没有可用的信任列表，无法核验签发机关。");
+  }
+  // The key must have been valid when the QR was signed: look the kid up at its iat.
+  auto peek = PeekQrClaims(qr_text);
+  const int64_t signed_at = peek.ok() ? peek->iat : ctx.now;
+  auto decoded = DecodeQr(qr_text, AsKeyLookup(*ctx.trust, signed_at));
+  if (!decoded.ok()) {
+    const Error& e = decoded.error();
+    Verification v = Verdicted(VerdictForDecodeError(e.code), e.code, e.message_en, e.message_zh);
+    return v;
+  }
+  const PermitClaims& c = decoded->claims;
+  const TrustedKey* key = ctx.trust->Find(decoded->key.kid);
+  auto number = domain::ParsePermitNumber(c.permit_number);
+  // A genuine signature by one city's key over another city's permit is a forgery.
+  if (key == nullptr || !number.ok() || key->city != c.city || number->city != c.city) {
+    Verification v = Verdicted(Verdict::kForged, "qr.wrong_city",
+                               "The permit was not signed by its own city's key.", "该居住证不是由其签发城市的密钥签名的。");
+    v.kid = decoded->key.kid;
+    return v;
+  }
+
+  Verification v;
+  v.claims = c;
+  v.kid = decoded->key.kid;
+  auto with = [&v](Verdict verdict, std::string code, std::string en, std::string zh) {
+    v.verdict = verdict;
+    v.code = std::move(code);
+    v.message_en = std::move(en);
+    v.message_zh = std::move(zh);
+    return v;
+  };
+
+  const VerifiedStatusList* list = ctx.status_list ? ctx.status_list(c.status_list_uri) : nullptr;
+  std::optional<uint8_t> status;
+  if (list != nullptr) {
+    auto s = list->Lookup(c.status_index);
+    if (!s.ok()) return with(Verdict::kForged, "status.index", "The status index is outside the status list.", "状态索引超出状态列表范围。");
+    status = *s;
+  }
+  if (status == static_cast<uint8_t>(domain::CredentialStatus::kInvalid)) {
+    return with(Verdict::kRevoked, "status.revoked", "The permit has been revoked or cancelled.", "该居住证已被吊销或注销。");
+  }
+  if (status == static_cast<uint8_t>(domain::CredentialStatus::kSuperseded)) {
+    return with(Verdict::kRevoked, "status.superseded",
+                "This QR code was replaced by newer credentials after a change or replacement; ask for the current one.",
+                "该二维码已因信息变更或补换领而失效，请出示最新的电子居住证。");
+  }
+  if (status == static_cast<uint8_t>(domain::CredentialStatus::kSuspended)) {
+    return with(Verdict::kSuspended, "status.suspended",
+                "The permit is suspended: its yearly endorsement was missed.", "该居住证因逾期未签注已中止使用。");
+  }
+  if (c.exp <= ctx.now) {
+    return with(Verdict::kExpired, "qr.expired", "This QR code has expired; the holder should show a fresh one.",
+                "该二维码已过期，请持证人刷新后重新出示。");
+  }
+  if (!status) {
+    return with(Verdict::kStale, "status.missing",
+                "No current status list for this permit is cached; fetch it before deciding.",
+                "本地没有该证件最新的状态列表，请更新后再核验。");
+  }
+  auto endorsed = ParseIsoDate(c.endorsed_until);
+  if (!endorsed || *endorsed <= ctx.today) {
+    return with(Verdict::kSuspended, "permit.lapsed",
+                "The permit's yearly endorsement was due on " + c.endorsed_until + " and this code shows none since.",
+                "该居住证应于 " + c.endorsed_until + " 前签注，二维码显示尚未签注。");
+  }
+  return with(Verdict::kValid, "valid", "Valid residence permit.", "有效的居住证。");
+}
+
+nlohmann::json VerificationJson(const Verification& v) {
+  nlohmann::json j = {{"verdict", ToString(v.verdict)},
+                      {"exit_code", v.exit_code()},
+                      {"code", v.code},
+                      {"message_en", v.message_en},
+                      {"message_zh", v.message_zh}};
+  if (!v.kid.empty()) j["kid"] = v.kid;
+  if (v.claims) {
+    const PermitClaims& c = *v.claims;
+    j["permit"] = {{"number", c.permit_number},     {"name", c.name},
+                   {"citizen_id_masked", c.masked_citizen_id}, {"city", c.city},
+                   {"issue_date", c.issue_date},     {"endorsed_until", c.endorsed_until},
+                   {"qr_expires_at", c.exp}};
+  }
+  return j;
+}
+
+}  // namespace epermit::credential
