@@ -45,11 +45,16 @@ int main(int argc, char** argv) {
   long long batch = 32000;
   bool index = false;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--db")) path = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--rows")) rows = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--bytes")) bytes = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--batch")) batch = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--index")) index = std::atoll(argv[i + 1]) != 0;
+    if (!std::strcmp(argv[i], "--db"))
+      path = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--rows"))
+      rows = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--bytes"))
+      bytes = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--batch"))
+      batch = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--index"))
+      index = std::atoll(argv[i + 1]) != 0;
     else {
       std::fprintf(stderr, "unknown option %s\n", argv[i]);
       return 2;
@@ -66,19 +71,23 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot open %s\n", path.c_str());
     return 2;
   }
-  Check(db, sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8000; "
-                             "PRAGMA temp_store=MEMORY;",
-                         nullptr, nullptr, nullptr),
+  Check(db,
+        sqlite3_exec(db,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8000; "
+                     "PRAGMA temp_store=MEMORY;",
+                     nullptr, nullptr, nullptr),
         "pragmas");
-  Check(db, sqlite3_exec(db, "CREATE TABLE rows(id INTEGER PRIMARY KEY, k TEXT NOT NULL, body TEXT NOT NULL)",
-                         nullptr, nullptr, nullptr),
+  Check(db,
+        sqlite3_exec(db, "CREATE TABLE rows(id INTEGER PRIMARY KEY, k TEXT NOT NULL, body TEXT NOT NULL)", nullptr,
+                     nullptr, nullptr),
         "create");
   if (index) Check(db, sqlite3_exec(db, "CREATE INDEX rows_by_k ON rows(k)", nullptr, nullptr, nullptr), "index");
   sqlite3_stmt* st = nullptr;
   Check(db, sqlite3_prepare_v2(db, "INSERT INTO rows(k, body) VALUES(?, ?)", -1, &st, nullptr), "prepare");
 
   // A JSON-ish body of the requested size; the key varies per row like a citizen ID.
-  std::string body = "{\"kind\":\"social_insurance\",\"source\":\"310000-rsj\",\"city\":\"310000\",\"scheme\":\"employee\"";
+  std::string body =
+      "{\"kind\":\"social_insurance\",\"source\":\"310000-rsj\",\"city\":\"310000\",\"scheme\":\"employee\"";
   while (static_cast<long long>(body.size()) < bytes - 18 - 2) body += ",\"x\":\"上海市黄浦区\"";
   body.resize(static_cast<size_t>(std::max(0LL, bytes - 18 - 1)), ' ');
   body += "}";

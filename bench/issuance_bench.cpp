@@ -31,10 +31,9 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "app/app.hpp"
 #include "domain/citizen_id.hpp"
@@ -49,10 +48,10 @@ using nlohmann::json;
 using namespace epermit;
 
 constexpr char kCity[] = "310000";
-constexpr char kDistrict[] = "310101";                   // 黄浦区
-constexpr char kEmployer[] = "91310115MA1K3BTP2B";        // a valid Shanghai USCC
-constexpr int kRegisteredMonthsAgo = 8;                   // > 6 months: approved at once
-constexpr size_t kPoolChunk = 500;                        // residents prepared per refill
+constexpr char kDistrict[] = "310101";              // 黄浦区
+constexpr char kEmployer[] = "91310115MA1K3BTP2B";  // a valid Shanghai USCC
+constexpr int kRegisteredMonthsAgo = 8;             // > 6 months: approved at once
+constexpr size_t kPoolChunk = 500;                  // residents prepared per refill
 
 // ---------------------------------------------------------------------------------------
 // Shared setup: one temp directory for the run, removed at exit.
@@ -102,7 +101,8 @@ std::string BareRow(uint64_t i, size_t bytes) {
                   "\",\"name\":\"张伟\",\"residence_address\":\"上海市黄浦区人民路1号\",\"issuing_authority\":"
                   "\"上海市公安局黄浦分局\",\"decision\":{\"outcome\":\"approved\",\"rules\":[";
   static const std::string kRule =
-      "{\"id\":\"social_insurance\",\"result\":\"passed\",\"label_zh\":\"申请当月在缴本市职工社保\",\"records\":[1,2]},";
+      "{\"id\":\"social_insurance\",\"result\":\"passed\",\"label_zh\":\"申请当月在缴本市职工社保\",\"records\":[1,2]}"
+      ",";
   while (s.size() + kRule.size() + 4 < bytes) s += kRule;
   s += "]}}";
   while (s.size() < bytes) s += ' ';
@@ -115,7 +115,8 @@ class BareDb {
     path_ = (BenchDir() / "bare.db").string();
     if (sqlite3_open(path_.c_str(), &db_) != SQLITE_OK) Die("cannot open " + path_);
     ExecOrDie(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-8000;");
-    ExecOrDie(db_, "CREATE TABLE IF NOT EXISTS issued(id INTEGER PRIMARY KEY, number TEXT NOT NULL, body TEXT NOT NULL)");
+    ExecOrDie(db_,
+              "CREATE TABLE IF NOT EXISTS issued(id INTEGER PRIMARY KEY, number TEXT NOT NULL, body TEXT NOT NULL)");
     if (sqlite3_prepare_v2(db_, "INSERT INTO issued(number, body) VALUES(?, ?)", -1, &insert_, nullptr) != SQLITE_OK) {
       Die(sqlite3_errmsg(db_));
     }
@@ -217,18 +218,39 @@ class City {
     std::vector<service::RegistrationInput> regs;
     for (size_t i = 0; i < kPoolChunk; ++i) {
       const std::string id = CitizenIdFor(made_++);
-      records.push_back({{"kind", "person"}, {"citizen_id", id}, {"source", "gaj"}, {"name", "张伟"}, {"ethnicity", "汉"}});
-      records.push_back({{"kind", "hukou"}, {"citizen_id", id}, {"source", "gaj"}, {"division_code", "360426"},
+      records.push_back(
+          {{"kind", "person"}, {"citizen_id", id}, {"source", "gaj"}, {"name", "张伟"}, {"ethnicity", "汉"}});
+      records.push_back({{"kind", "hukou"},
+                         {"citizen_id", id},
+                         {"source", "gaj"},
+                         {"division_code", "360426"},
                          {"address", "宝塔乡1号"}});
-      records.push_back({{"kind", "employment"}, {"citizen_id", id}, {"source", "rsj"}, {"city", kCity},
-                         {"employer_uscc", kEmployer}, {"employer_name", "测试有限公司"},
-                         {"from", FormatIsoDate(since)}, {"to", nullptr}});
-      records.push_back({{"kind", "housing"}, {"citizen_id", id}, {"source", "zjw"}, {"city", kCity},
-                         {"division_code", kDistrict}, {"tenure", "rented"}, {"registration_no", "ZL1"},
-                         {"from", FormatIsoDate(since)}, {"to", nullptr}});
-      records.push_back({{"kind", "social_insurance"}, {"citizen_id", id}, {"source", "rsj"}, {"city", kCity},
-                         {"scheme", "employee"}, {"risk", "pension"}, {"from", FormatIsoMonth(now - kRegisteredMonthsAgo + 1)},
-                         {"to", FormatIsoMonth(now)}, {"back_payment", false}});
+      records.push_back({{"kind", "employment"},
+                         {"citizen_id", id},
+                         {"source", "rsj"},
+                         {"city", kCity},
+                         {"employer_uscc", kEmployer},
+                         {"employer_name", "测试有限公司"},
+                         {"from", FormatIsoDate(since)},
+                         {"to", nullptr}});
+      records.push_back({{"kind", "housing"},
+                         {"citizen_id", id},
+                         {"source", "zjw"},
+                         {"city", kCity},
+                         {"division_code", kDistrict},
+                         {"tenure", "rented"},
+                         {"registration_no", "ZL1"},
+                         {"from", FormatIsoDate(since)},
+                         {"to", nullptr}});
+      records.push_back({{"kind", "social_insurance"},
+                         {"citizen_id", id},
+                         {"source", "rsj"},
+                         {"city", kCity},
+                         {"scheme", "employee"},
+                         {"risk", "pension"},
+                         {"from", FormatIsoMonth(now - kRegisteredMonthsAgo + 1)},
+                         {"to", FormatIsoMonth(now)},
+                         {"back_payment", false}});
       regs.push_back({id, "张伟", "13800138000", kDistrict, "人民路1号", "employment", kEmployer, "", since});
       pool_.push_back({id, "", "张伟", "汉", "photo:bench", std::nullopt});
     }
@@ -340,15 +362,18 @@ void PrintIssuanceFootprint(const std::string& db_path) {
     const char* label;
     const char* sql;
   } queries[] = {
-      {"application row", "SELECT COUNT(*), AVG(length(id)+length(citizen_id)+length(registration_id)+length(name)+"
-                          "length(photo_ref)+length(policy_version)+length(decision)+length(decided_by)+"
-                          "length(permit_number)+60) FROM applications"},
+      {"application row",
+       "SELECT COUNT(*), AVG(length(id)+length(citizen_id)+length(registration_id)+length(name)+"
+       "length(photo_ref)+length(policy_version)+length(decision)+length(decided_by)+"
+       "length(permit_number)+60) FROM applications"},
       {"  of which decision JSON", "SELECT COUNT(*), AVG(length(decision)) FROM applications"},
-      {"permit row", "SELECT COUNT(*), AVG(length(number)+length(citizen_id)+length(name)+length(photo_ref)+"
-                     "length(hukou_address)+length(residence_address)+length(issuing_authority)+length(application_id)+"
-                     "80) FROM permits"},
-      {"history row (apply, issue)", "SELECT COUNT(*), AVG(length(entity_id)+length(action)+length(actor)+"
-                                      "length(detail)+30) FROM history WHERE action IN ('apply','issue')"},
+      {"permit row",
+       "SELECT COUNT(*), AVG(length(number)+length(citizen_id)+length(name)+length(photo_ref)+"
+       "length(hukou_address)+length(residence_address)+length(issuing_authority)+length(application_id)+"
+       "80) FROM permits"},
+      {"history row (apply, issue)",
+       "SELECT COUNT(*), AVG(length(entity_id)+length(action)+length(actor)+"
+       "length(detail)+30) FROM history WHERE action IN ('apply','issue')"},
   };
   std::cout << "per issuance the service writes (bytes of text, approx.):\n";
   for (const Q& q : queries) {

@@ -68,18 +68,16 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
 
   // Issuer keys: a node without a current key for its city makes one on first start.
   namespace fs = std::filesystem;
-  const std::string keys_dir = !config.keys_dir.empty()
-                                   ? config.keys_dir
-                                   : (fs::path(config.db_path).parent_path() / "keys").string();
+  const std::string keys_dir =
+      !config.keys_dir.empty() ? config.keys_dir : (fs::path(config.db_path).parent_path() / "keys").string();
   EPERMIT_ASSIGN_OR_RETURN(credential::KeyStore keys, credential::KeyStore::Open(keys_dir));
   app->keys_ = std::make_unique<credential::KeyStore>(std::move(keys));
   if (!app->keys_->ActiveSigner(clock->UnixSeconds()).ok()) {
     EPERMIT_ASSIGN_OR_RETURN(credential::SigAlg alg, credential::SigAlgFromJose(config.key_algorithm));
     EPERMIT_RETURN_IF_ERROR(app->keys_->Generate(alg, config.city, clock->UnixSeconds()).status());
   }
-  const std::string public_url = !config.public_url.empty()
-                                     ? config.public_url
-                                     : "http://" + config.address + ":" + std::to_string(config.port);
+  const std::string public_url =
+      !config.public_url.empty() ? config.public_url : "http://" + config.address + ":" + std::to_string(config.port);
   app->credentials_ = std::make_unique<service::CredentialService>(app->ctx_, app->keys_.get(), public_url);
   EPERMIT_RETURN_IF_ERROR(app->LoadTrustList());
   app->records_ = std::make_unique<service::RecordsService>(app->ctx_);
@@ -137,7 +135,8 @@ Status App::Start() {
 
 void App::SweepLoop() {
   std::unique_lock<std::mutex> lock(sweep_mu_);
-  while (!sweep_cv_.wait_for(lock, std::chrono::seconds(config_.sweep_interval_seconds), [this] { return stopping_; })) {
+  while (
+      !sweep_cv_.wait_for(lock, std::chrono::seconds(config_.sweep_interval_seconds), [this] { return stopping_; })) {
     lock.unlock();
     auto swept = permits_->Sweep({"system"});
     if (!swept.ok()) spdlog::warn("sweep failed: {}", swept.error().code);

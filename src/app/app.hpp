@@ -11,9 +11,9 @@
 #include "app/config.hpp"
 #include "credential/key_store.hpp"
 #include "credential/trust_list.hpp"
-#include "service/credential_service.hpp"
 #include "http/handlers/handlers.hpp"
 #include "http/server.hpp"
+#include "service/credential_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace epermit::app {

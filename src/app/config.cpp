@@ -41,7 +41,8 @@ Key IntKey(const char* section, const char* name, const char* doc, T Config::*me
             errno = 0;
             long long n = std::strtoll(v.c_str(), &end, 10);
             if (v.empty() || *end != '\0' || errno != 0 || n < min || n > max) {
-              return ConfigError(where, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+              return ConfigError(where,
+                                 "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
             }
             c.*member = static_cast<T>(n);
             return Status::Ok();

@@ -16,11 +16,11 @@ struct Config {
   std::string city = "310000";
   std::string public_url;  // default: http://<server.address>:<port>
   // [keys]
-  std::string keys_dir;             // default: "keys" beside the database
+  std::string keys_dir;                 // default: "keys" beside the database
   std::string key_algorithm = "EdDSA";  // or "SM2" (国密)
   // [trust]
-  std::string trust_list_file;       // the signed national trust list this node serves and trusts
-  std::string trust_root_key_file;   // the root public key (JSON) that signs it
+  std::string trust_list_file;      // the signed national trust list this node serves and trusts
+  std::string trust_root_key_file;  // the root public key (JSON) that signs it
   // [server]
   std::string address = "127.0.0.1";
   int port = 8080;

@@ -147,7 +147,8 @@ int Demo(const std::string& dir, int port, int64_t residents, const std::string&
 
 int ImportRecords(const app::Config& cfg, const std::string& file) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) return Fail(epermit::MakeError(epermit::ErrorKind::kNotFound, "file", "Cannot read " + file, "无法读取 " + file));
+  if (!in)
+    return Fail(epermit::MakeError(epermit::ErrorKind::kNotFound, "file", "Cannot read " + file, "无法读取 " + file));
   std::stringstream text;
   text << in.rdbuf();
   epermit::SystemClock clock;
@@ -173,14 +174,17 @@ int DbMigrate(const std::string& path) {
   if (!conn.ok()) return Fail(conn.error());
   auto applied = epermit::store::sqlite::Migrate(**conn, clock.UnixSeconds());
   if (!applied.ok()) return Fail(applied.error());
-  std::cout << nlohmann::json{{"applied", *applied}, {"schema_version", epermit::store::sqlite::LatestSchemaVersion()}}.dump()
-            << "\n";
+  std::cout
+      << nlohmann::json{{"applied", *applied}, {"schema_version", epermit::store::sqlite::LatestSchemaVersion()}}.dump()
+      << "\n";
   return 0;
 }
 
 int DbCheck(const std::string& path) {
   namespace fs = std::filesystem;
-  if (!fs::exists(path)) return Fail(epermit::MakeError(epermit::ErrorKind::kNotFound, "db", "No database at " + path, "找不到数据库 " + path));
+  if (!fs::exists(path))
+    return Fail(
+        epermit::MakeError(epermit::ErrorKind::kNotFound, "db", "No database at " + path, "找不到数据库 " + path));
   epermit::SystemClock clock;
   epermit::store::sqlite::SqliteOptions options{path, 1, false};
   auto store = epermit::store::sqlite::SqliteStore::Open(options, clock.UnixSeconds());
@@ -211,7 +215,8 @@ int main(int argc, char** argv) {
 
   std::string config_file, db_path, city;
   auto* serve = cli.add_subcommand("serve", "Run the city node (HTTP API)");
-  serve->add_option("--config", config_file, "TOML configuration file (keys and defaults: --print-config)")->check(CLI::ExistingFile);
+  serve->add_option("--config", config_file, "TOML configuration file (keys and defaults: --print-config)")
+      ->check(CLI::ExistingFile);
   bool print_config = false;
   serve->add_flag("--print-config", print_config, "Print the default configuration and exit");
 
@@ -222,9 +227,14 @@ int main(int argc, char** argv) {
   bool demo_reset = false;
   auto* demo = cli.add_subcommand("demo", "Create a demo city with synthetic residents and records, then serve it");
   demo->add_option("--dir", demo_dir, "Directory for the database and demo.json")->capture_default_str();
-  demo->add_option("--port", demo_port, "Port (0 picks a free one)")->capture_default_str()->check(CLI::Range(0, 65535));
-  demo->add_option("--residents", demo_residents, "Synthetic residents to create")->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{50000000}));
-  demo->add_option("--city", demo_city, "City code: 310000 Shanghai, 440300 Shenzhen, 110000 Beijing, 440100 Guangzhou")->capture_default_str();
+  demo->add_option("--port", demo_port, "Port (0 picks a free one)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  demo->add_option("--residents", demo_residents, "Synthetic residents to create")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{50000000}));
+  demo->add_option("--city", demo_city, "City code: 310000 Shanghai, 440300 Shenzhen, 110000 Beijing, 440100 Guangzhou")
+      ->capture_default_str();
   demo->add_flag("--reset", demo_reset, "Delete an existing demo database first");
 
   auto* records = cli.add_subcommand("records", "Department records");

@@ -18,21 +18,19 @@ bool ParseDigits(std::string_view s, int& out) {
 }  // namespace
 
 bool IsValidDate(int year, unsigned month, unsigned day) {
-  std::chrono::year_month_day ymd{std::chrono::year{year}, std::chrono::month{month},
-                                  std::chrono::day{day}};
+  std::chrono::year_month_day ymd{std::chrono::year{year}, std::chrono::month{month}, std::chrono::day{day}};
   return year >= 1 && year <= 9999 && ymd.ok();
 }
 
 Date MakeDate(int year, unsigned month, unsigned day) {
-  return std::chrono::sys_days{std::chrono::year_month_day{
-      std::chrono::year{year}, std::chrono::month{month}, std::chrono::day{day}}};
+  return std::chrono::sys_days{
+      std::chrono::year_month_day{std::chrono::year{year}, std::chrono::month{month}, std::chrono::day{day}}};
 }
 
 std::optional<Date> ParseIsoDate(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
   int y = 0, m = 0, d = 0;
-  if (!ParseDigits(text.substr(0, 4), y) || !ParseDigits(text.substr(5, 2), m) ||
-      !ParseDigits(text.substr(8, 2), d)) {
+  if (!ParseDigits(text.substr(0, 4), y) || !ParseDigits(text.substr(5, 2), m) || !ParseDigits(text.substr(8, 2), d)) {
     return std::nullopt;
   }
   if (m < 1 || d < 1 || !IsValidDate(y, static_cast<unsigned>(m), static_cast<unsigned>(d))) {
@@ -44,8 +42,8 @@ std::optional<Date> ParseIsoDate(std::string_view text) {
 std::string FormatIsoDate(Date d) {
   std::chrono::year_month_day ymd{d};
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
   return buf;
 }
 
@@ -85,8 +83,7 @@ int WholeMonthsBetween(Date from, Date to) {
   if (to < from) return 0;
   std::chrono::year_month_day a{from}, b{to};
   int months = (static_cast<int>(b.year()) - static_cast<int>(a.year())) * 12 +
-               static_cast<int>(static_cast<unsigned>(b.month())) -
-               static_cast<int>(static_cast<unsigned>(a.month()));
+               static_cast<int>(static_cast<unsigned>(b.month())) - static_cast<int>(static_cast<unsigned>(a.month()));
   // Step back while adding the count overshoots `to` (handles day-of-month and clamping).
   while (months > 0 && AddMonths(from, months) > to) --months;
   return months;

@@ -19,8 +19,8 @@ enum class ErrorKind {
   kPayloadTooLarge,
   kUnauthorized,
   kForbidden,
-  kUnavailable,         // temporary: database busy, shutting down
-  kInternal,            // a bug or an environment failure; never the caller's fault
+  kUnavailable,  // temporary: database busy, shutting down
+  kInternal,     // a bug or an environment failure; never the caller's fault
 };
 
 struct Error {
@@ -31,14 +31,12 @@ struct Error {
   std::string field;       // offending input field (JSON pointer-ish, "residence.division_code"), or ""
 };
 
-inline Error MakeError(ErrorKind kind, std::string code, std::string en, std::string zh,
-                       std::string field = {}) {
+inline Error MakeError(ErrorKind kind, std::string code, std::string en, std::string zh, std::string field = {}) {
   return Error{kind, std::move(code), std::move(en), std::move(zh), std::move(field)};
 }
 
 inline Error InternalError(std::string what) {
-  return Error{ErrorKind::kInternal, "internal", "Internal error: " + what,
-               "系统内部错误：" + what, {}};
+  return Error{ErrorKind::kInternal, "internal", "Internal error: " + what, "系统内部错误：" + what, {}};
 }
 
 class [[nodiscard]] Status {
@@ -78,9 +76,9 @@ class [[nodiscard]] Result {
 }  // namespace epermit
 
 // Propagate a failed Status/Result to the caller (TRY-style, as in ccache's expected.hpp).
-#define EPERMIT_RETURN_IF_ERROR(expr)               \
-  do {                                              \
-    auto epermit_status_ = (expr);                  \
+#define EPERMIT_RETURN_IF_ERROR(expr)                          \
+  do {                                                         \
+    auto epermit_status_ = (expr);                             \
     if (!epermit_status_.ok()) return epermit_status_.error(); \
   } while (0)
 

@@ -47,7 +47,8 @@ Result<std::string> SignJws(const Signer& signer, std::string_view typ, std::str
 Result<VerifiedJws> VerifyJws(std::string_view compact, const KeyLookup& keys) {
   const size_t a = compact.find('.');
   const size_t b = a == std::string_view::npos ? a : compact.find('.', a + 1);
-  if (a == std::string_view::npos || b == std::string_view::npos || compact.find('.', b + 1) != std::string_view::npos) {
+  if (a == std::string_view::npos || b == std::string_view::npos ||
+      compact.find('.', b + 1) != std::string_view::npos) {
     return Format("expected three dot-separated parts");
   }
   auto header_bytes = Base64UrlDecode(compact.substr(0, a));

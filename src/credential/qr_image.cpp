@@ -99,14 +99,16 @@ Result<std::string> RenderQrSvg(std::string_view text, const QrRenderOptions& op
   for (int y = 0; y < q->width; ++y) {
     for (int x = 0; x < q->width; ++x) {
       if (Dark(*q, x, y)) {
-        path += "M" + std::to_string(x + options.quiet_zone) + "," + std::to_string(y + options.quiet_zone) + "h1v1h-1z";
+        path +=
+            "M" + std::to_string(x + options.quiet_zone) + "," + std::to_string(y + options.quiet_zone) + "h1v1h-1z";
       }
     }
   }
   const std::string m = std::to_string(modules);
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + m + " " + m +
          "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"电子居住证二维码 / e-permit QR code\">"
-         "<rect width=\"" + m + "\" height=\"" + m + "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + path + "\"/></svg>";
+         "<rect width=\"" +
+         m + "\" height=\"" + m + "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + path + "\"/></svg>";
 }
 
 Result<std::string> DecodeQrPng(ByteView png_bytes) {

@@ -17,13 +17,11 @@ namespace epermit::credential {
 using Bytes = std::vector<uint8_t>;
 using ByteView = std::span<const uint8_t>;
 
-inline ByteView AsBytes(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+inline ByteView AsBytes(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 enum class SigAlg {
-  kEdDSA,    // Ed25519; COSE alg -8, JOSE "EdDSA"
-  kSm2Sm3,   // SM2 signature over SM3 with the default ID; COSE private-use alg -65600, JOSE "SM2"
+  kEdDSA,   // Ed25519; COSE alg -8, JOSE "EdDSA"
+  kSm2Sm3,  // SM2 signature over SM3 with the default ID; COSE private-use alg -65600, JOSE "SM2"
 };
 const char* JoseName(SigAlg a);
 int CoseAlg(SigAlg a);

@@ -26,13 +26,20 @@ Verdict VerdictForDecodeError(const std::string& code) {
 
 const char* ToString(Verdict v) {
   switch (v) {
-    case Verdict::kValid: return "valid";
-    case Verdict::kForged: return "forged_or_malformed";
-    case Verdict::kRevoked: return "revoked";
-    case Verdict::kSuspended: return "suspended_or_lapsed";
-    case Verdict::kExpired: return "expired";
-    case Verdict::kUnknownIssuer: return "unknown_issuer";
-    case Verdict::kStale: return "stale_data";
+    case Verdict::kValid:
+      return "valid";
+    case Verdict::kForged:
+      return "forged_or_malformed";
+    case Verdict::kRevoked:
+      return "revoked";
+    case Verdict::kSuspended:
+      return "suspended_or_lapsed";
+    case Verdict::kExpired:
+      return "expired";
+    case Verdict::kUnknownIssuer:
+      return "unknown_issuer";
+    case Verdict::kStale:
+      return "stale_data";
   }
   return "unknown";
 }
@@ -56,8 +63,8 @@ Verification VerifyQr(std::string_view qr_text, const VerifierContext& ctx) {
   auto number = domain::ParsePermitNumber(c.permit_number);
   // A genuine signature by one city's key over another city's permit is a forgery.
   if (key == nullptr || !number.ok() || key->city != c.city || number->city != c.city) {
-    Verification v = Verdicted(Verdict::kForged, "qr.wrong_city",
-                               "The permit was not signed by its own city's key.", "该居住证不是由其签发城市的密钥签名的。");
+    Verification v = Verdicted(Verdict::kForged, "qr.wrong_city", "The permit was not signed by its own city's key.",
+                               "该居住证不是由其签发城市的密钥签名的。");
     v.kid = decoded->key.kid;
     return v;
   }
@@ -77,20 +84,24 @@ Verification VerifyQr(std::string_view qr_text, const VerifierContext& ctx) {
   std::optional<uint8_t> status;
   if (list != nullptr) {
     auto s = list->Lookup(c.status_index);
-    if (!s.ok()) return with(Verdict::kForged, "status.index", "The status index is outside the status list.", "状态索引超出状态列表范围。");
+    if (!s.ok())
+      return with(Verdict::kForged, "status.index", "The status index is outside the status list.",
+                  "状态索引超出状态列表范围。");
     status = *s;
   }
   if (status == static_cast<uint8_t>(domain::CredentialStatus::kInvalid)) {
-    return with(Verdict::kRevoked, "status.revoked", "The permit has been revoked or cancelled.", "该居住证已被吊销或注销。");
+    return with(Verdict::kRevoked, "status.revoked", "The permit has been revoked or cancelled.",
+                "该居住证已被吊销或注销。");
   }
   if (status == static_cast<uint8_t>(domain::CredentialStatus::kSuperseded)) {
-    return with(Verdict::kRevoked, "status.superseded",
-                "This QR code was replaced by newer credentials after a change or replacement; ask for the current one.",
-                "该二维码已因信息变更或补换领而失效，请出示最新的电子居住证。");
+    return with(
+        Verdict::kRevoked, "status.superseded",
+        "This QR code was replaced by newer credentials after a change or replacement; ask for the current one.",
+        "该二维码已因信息变更或补换领而失效，请出示最新的电子居住证。");
   }
   if (status == static_cast<uint8_t>(domain::CredentialStatus::kSuspended)) {
-    return with(Verdict::kSuspended, "status.suspended",
-                "The permit is suspended: its yearly endorsement was missed.", "该居住证因逾期未签注已中止使用。");
+    return with(Verdict::kSuspended, "status.suspended", "The permit is suspended: its yearly endorsement was missed.",
+                "该居住证因逾期未签注已中止使用。");
   }
   if (c.exp <= ctx.now) {
     return with(Verdict::kExpired, "qr.expired", "This QR code has expired; the holder should show a fresh one.",
@@ -119,9 +130,12 @@ nlohmann::json VerificationJson(const Verification& v) {
   if (!v.kid.empty()) j["kid"] = v.kid;
   if (v.claims) {
     const PermitClaims& c = *v.claims;
-    j["permit"] = {{"number", c.permit_number},     {"name", c.name},
-                   {"citizen_id_masked", c.masked_citizen_id}, {"city", c.city},
-                   {"issue_date", c.issue_date},     {"endorsed_until", c.endorsed_until},
+    j["permit"] = {{"number", c.permit_number},
+                   {"name", c.name},
+                   {"citizen_id_masked", c.masked_citizen_id},
+                   {"city", c.city},
+                   {"issue_date", c.issue_date},
+                   {"endorsed_until", c.endorsed_until},
                    {"qr_expires_at", c.exp}};
   }
   return j;

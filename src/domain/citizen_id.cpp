@@ -28,8 +28,7 @@ Error CitizenIdError(std::string code, std::string en, std::string zh) {
 }
 
 Error FormatError() {
-  return CitizenIdError("citizen_id.format",
-                        "A citizen ID number is 17 digits followed by a digit or the letter X.",
+  return CitizenIdError("citizen_id.format", "A citizen ID number is 17 digits followed by a digit or the letter X.",
                         "公民身份号码由17位数字和1位校验码（数字或字母X）组成。");
 }
 
@@ -62,40 +61,34 @@ Result<CitizenId> ParseCitizenId(std::string_view text, Date today) {
     return FormatError();
   }
   if (CitizenIdCheckChar(first17) != number.back()) {
-    return CitizenIdError(
-        "citizen_id.checksum",
-        "The citizen ID number is not valid (its check character does not match); please "
-        "check it for typing errors.",
-        "公民身份号码校验码不符，请检查是否输入有误。");
+    return CitizenIdError("citizen_id.checksum",
+                          "The citizen ID number is not valid (its check character does not match); please "
+                          "check it for typing errors.",
+                          "公民身份号码校验码不符，请检查是否输入有误。");
   }
 
   const int year = DigitsValue(first17.substr(6, 4));
   const int month = DigitsValue(first17.substr(10, 2));
   const int day = DigitsValue(first17.substr(12, 2));
-  if (month < 1 || day < 1 ||
-      !IsValidDate(year, static_cast<unsigned>(month), static_cast<unsigned>(day))) {
-    return CitizenIdError("citizen_id.birth_date",
-                          "The birth date in the citizen ID number is not a calendar date.",
+  if (month < 1 || day < 1 || !IsValidDate(year, static_cast<unsigned>(month), static_cast<unsigned>(day))) {
+    return CitizenIdError("citizen_id.birth_date", "The birth date in the citizen ID number is not a calendar date.",
                           "公民身份号码中的出生日期不是有效日期。");
   }
   const Date birth = MakeDate(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   if (birth < MakeDate(1900, 1, 1)) {
-    return CitizenIdError("citizen_id.birth_date",
-                          "The birth date in the citizen ID number is before 1900.",
+    return CitizenIdError("citizen_id.birth_date", "The birth date in the citizen ID number is before 1900.",
                           "公民身份号码中的出生日期早于1900年。");
   }
   if (birth > today) {
-    return CitizenIdError("citizen_id.birth_date",
-                          "The birth date in the citizen ID number is in the future.",
+    return CitizenIdError("citizen_id.birth_date", "The birth date in the citizen ID number is in the future.",
                           "公民身份号码中的出生日期晚于今天。");
   }
 
   const std::string division(first17.substr(0, 6));
   if (!DivisionRegistry::Builtin().IsKnownForCitizenId(division)) {
-    return CitizenIdError(
-        "citizen_id.division",
-        "The citizen ID number starts with an unknown address code (" + division + ").",
-        "公民身份号码的地址码（" + division + "）不是有效的行政区划代码。");
+    return CitizenIdError("citizen_id.division",
+                          "The citizen ID number starts with an unknown address code (" + division + ").",
+                          "公民身份号码的地址码（" + division + "）不是有效的行政区划代码。");
   }
 
   CitizenId id;

@@ -21,22 +21,16 @@ constexpr std::array<std::string_view, 4> kPlaceholderNames = {"市辖区", "县
 constexpr std::array<std::string_view, 4> kMunicipalities = {"11", "12", "31", "50"};
 
 bool IsPlaceholderName(std::string_view name) {
-  return std::find(kPlaceholderNames.begin(), kPlaceholderNames.end(), name) !=
-         kPlaceholderNames.end();
+  return std::find(kPlaceholderNames.begin(), kPlaceholderNames.end(), name) != kPlaceholderNames.end();
 }
 
 bool IsSixDigits(std::string_view code) {
-  return code.size() == 6 &&
-         std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return code.size() == 6 && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::string ProvinceCodeOf(std::string_view code) {
-  return std::string(code.substr(0, 2)) + "0000";
-}
+std::string ProvinceCodeOf(std::string_view code) { return std::string(code.substr(0, 2)) + "0000"; }
 
-std::string PrefectureCodeOf(std::string_view code) {
-  return std::string(code.substr(0, 4)) + "00";
-}
+std::string PrefectureCodeOf(std::string_view code) { return std::string(code.substr(0, 4)) + "00"; }
 
 // Level implied by the code pattern; used for retired codes, whose table carries no level.
 Division::Level LevelFromPattern(std::string_view code) {
@@ -60,8 +54,8 @@ std::vector<std::string_view> Split(std::string_view text, char sep) {
 }
 
 Error DataError(std::string_view table, size_t line_no, std::string_view what) {
-  return InternalError("division table " + std::string(table) + " line " + std::to_string(line_no) +
-                       ": " + std::string(what));
+  return InternalError("division table " + std::string(table) + " line " + std::to_string(line_no) + ": " +
+                       std::string(what));
 }
 
 // Parses one TSV table, appending to `out`; `current` selects the 4-column layout.
@@ -125,16 +119,14 @@ const DivisionRegistry& DivisionRegistry::Builtin() {
   return registry;
 }
 
-Result<DivisionRegistry> DivisionRegistry::FromTsv(std::string_view current,
-                                                   std::string_view retired) {
+Result<DivisionRegistry> DivisionRegistry::FromTsv(std::string_view current, std::string_view retired) {
   DivisionRegistry registry;
   EPERMIT_RETURN_IF_ERROR(ParseTable(current, true, registry.divisions_));
   EPERMIT_RETURN_IF_ERROR(ParseTable(retired, false, registry.divisions_));
   std::sort(registry.divisions_.begin(), registry.divisions_.end(),
             [](const Division& a, const Division& b) { return a.code < b.code; });
-  auto dup =
-      std::adjacent_find(registry.divisions_.begin(), registry.divisions_.end(),
-                         [](const Division& a, const Division& b) { return a.code == b.code; });
+  auto dup = std::adjacent_find(registry.divisions_.begin(), registry.divisions_.end(),
+                                [](const Division& a, const Division& b) { return a.code == b.code; });
   if (dup != registry.divisions_.end()) {
     return InternalError("division tables list code " + dup->code + " twice");
   }
@@ -142,9 +134,8 @@ Result<DivisionRegistry> DivisionRegistry::FromTsv(std::string_view current,
 }
 
 const Division* DivisionRegistry::Find(std::string_view code) const {
-  auto it = std::lower_bound(
-      divisions_.begin(), divisions_.end(), code,
-      [](const Division& d, std::string_view c) { return std::string_view(d.code) < c; });
+  auto it = std::lower_bound(divisions_.begin(), divisions_.end(), code,
+                             [](const Division& d, std::string_view c) { return std::string_view(d.code) < c; });
   if (it == divisions_.end() || it->code != code) return nullptr;
   return &*it;
 }
@@ -154,9 +145,7 @@ bool DivisionRegistry::IsCurrent(std::string_view code) const {
   return d != nullptr && !d->retired;
 }
 
-bool DivisionRegistry::IsKnownForCitizenId(std::string_view code) const {
-  return Find(code) != nullptr;
-}
+bool DivisionRegistry::IsKnownForCitizenId(std::string_view code) const { return Find(code) != nullptr; }
 
 std::string DivisionRegistry::FullName(std::string_view code) const {
   const Division* d = Find(code);
@@ -180,8 +169,7 @@ std::string DivisionRegistry::CityOf(std::string_view code) const {
   const Division* d = Find(code);
   if (d == nullptr) return {};
   const std::string_view province = code.substr(0, 2);
-  if (std::find(kMunicipalities.begin(), kMunicipalities.end(), province) !=
-      kMunicipalities.end()) {
+  if (std::find(kMunicipalities.begin(), kMunicipalities.end(), province) != kMunicipalities.end()) {
     return ProvinceCodeOf(code);
   }
   switch (d->level) {
@@ -208,26 +196,24 @@ std::vector<const Division*> DivisionRegistry::CountiesIn(std::string_view city)
 Result<std::string> ValidateResidenceDivision(std::string_view code) {
   if (!IsSixDigits(code)) {
     return MakeError(ErrorKind::kInvalidArgument, "division.format",
-                     "A division code must be exactly 6 digits (GB/T 2260).",
-                     "行政区划代码应为6位数字（GB/T 2260）。");
+                     "A division code must be exactly 6 digits (GB/T 2260).", "行政区划代码应为6位数字（GB/T 2260）。");
   }
   const std::string c(code);
   const Division* d = DivisionRegistry::Builtin().Find(code);
   if (d == nullptr) {
-    return MakeError(ErrorKind::kInvalidArgument, "division.unknown",
-                     "Division code " + c + " does not exist.", "行政区划代码“" + c + "”不存在。");
+    return MakeError(ErrorKind::kInvalidArgument, "division.unknown", "Division code " + c + " does not exist.",
+                     "行政区划代码“" + c + "”不存在。");
   }
   if (d->retired) {
-    return MakeError(ErrorKind::kInvalidArgument, "division.unknown",
-                     "Division code " + c + " (" + d->name +
-                         ") is no longer in use; enter the current code of the district.",
-                     "行政区划代码“" + c + "”（" + d->name + "）已撤销，请填写现行的区县代码。");
+    return MakeError(
+        ErrorKind::kInvalidArgument, "division.unknown",
+        "Division code " + c + " (" + d->name + ") is no longer in use; enter the current code of the district.",
+        "行政区划代码“" + c + "”（" + d->name + "）已撤销，请填写现行的区县代码。");
   }
   if (d->level != Division::Level::kCounty) {
     return MakeError(
         ErrorKind::kInvalidArgument, "division.not_county",
-        "A residence address needs a county or district code; " + c + " (" + d->name +
-            ") is a province or city.",
+        "A residence address needs a county or district code; " + c + " (" + d->name + ") is a province or city.",
         "居住地址须填写区县级行政区划代码，“" + c + "”（" + d->name + "）是省级或地市级代码。");
   }
   return c;

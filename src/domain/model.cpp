@@ -23,33 +23,24 @@ constexpr std::array<const char*, 4> kBasisNames{"employment", "own_home", "rent
 constexpr std::array<const char*, 6> kRecordKindNames{"person",     "hukou",   "social_insurance",
                                                       "employment", "housing", "enrollment"};
 constexpr std::array<const char*, 3> kSchemeNames{"employee", "flexible", "resident"};
-constexpr std::array<const char*, 5> kRiskNames{"pension", "medical", "unemployment", "work_injury",
-                                                "maternity"};
+constexpr std::array<const char*, 5> kRiskNames{"pension", "medical", "unemployment", "work_injury", "maternity"};
 constexpr std::array<const char*, 3> kTenureNames{"own", "rented", "dormitory"};
-constexpr std::array<const char*, 3> kApplicationStatusNames{"approved", "rejected",
-                                                             "pending_review"};
-constexpr std::array<const char*, 5> kPermitStateNames{"active", "suspended", "revoked",
-                                                       "replaced", "cancelled"};
+constexpr std::array<const char*, 3> kApplicationStatusNames{"approved", "rejected", "pending_review"};
+constexpr std::array<const char*, 5> kPermitStateNames{"active", "suspended", "revoked", "replaced", "cancelled"};
 constexpr std::array<const char*, 2> kSexNames{"male", "female"};
 
 }  // namespace
 
 const char* ToString(ResidenceBasis b) { return NameOf(kBasisNames, b); }
-std::optional<ResidenceBasis> ParseResidenceBasis(std::string_view s) {
-  return Lookup<ResidenceBasis>(kBasisNames, s);
-}
+std::optional<ResidenceBasis> ParseResidenceBasis(std::string_view s) { return Lookup<ResidenceBasis>(kBasisNames, s); }
 const char* ToString(RecordKind k) { return NameOf(kRecordKindNames, k); }
-std::optional<RecordKind> ParseRecordKind(std::string_view s) {
-  return Lookup<RecordKind>(kRecordKindNames, s);
-}
+std::optional<RecordKind> ParseRecordKind(std::string_view s) { return Lookup<RecordKind>(kRecordKindNames, s); }
 const char* ToString(InsuranceScheme s) { return NameOf(kSchemeNames, s); }
 std::optional<InsuranceScheme> ParseInsuranceScheme(std::string_view s) {
   return Lookup<InsuranceScheme>(kSchemeNames, s);
 }
 const char* ToString(InsuranceRisk r) { return NameOf(kRiskNames, r); }
-std::optional<InsuranceRisk> ParseInsuranceRisk(std::string_view s) {
-  return Lookup<InsuranceRisk>(kRiskNames, s);
-}
+std::optional<InsuranceRisk> ParseInsuranceRisk(std::string_view s) { return Lookup<InsuranceRisk>(kRiskNames, s); }
 const char* ToString(Tenure t) { return NameOf(kTenureNames, t); }
 std::optional<Tenure> ParseTenure(std::string_view s) { return Lookup<Tenure>(kTenureNames, s); }
 const char* ToString(ApplicationStatus s) { return NameOf(kApplicationStatusNames, s); }
@@ -57,18 +48,20 @@ std::optional<ApplicationStatus> ParseApplicationStatus(std::string_view s) {
   return Lookup<ApplicationStatus>(kApplicationStatusNames, s);
 }
 const char* ToString(PermitState s) { return NameOf(kPermitStateNames, s); }
-std::optional<PermitState> ParsePermitState(std::string_view s) {
-  return Lookup<PermitState>(kPermitStateNames, s);
-}
+std::optional<PermitState> ParsePermitState(std::string_view s) { return Lookup<PermitState>(kPermitStateNames, s); }
 const char* ToString(Sex s) { return NameOf(kSexNames, s); }
 
 CredentialStatus StatusFor(PermitState s) {
   switch (s) {
-    case PermitState::kActive: return CredentialStatus::kValid;
-    case PermitState::kSuspended: return CredentialStatus::kSuspended;
-    case PermitState::kReplaced: return CredentialStatus::kSuperseded;
+    case PermitState::kActive:
+      return CredentialStatus::kValid;
+    case PermitState::kSuspended:
+      return CredentialStatus::kSuspended;
+    case PermitState::kReplaced:
+      return CredentialStatus::kSuperseded;
     case PermitState::kRevoked:
-    case PermitState::kCancelled: return CredentialStatus::kInvalid;
+    case PermitState::kCancelled:
+      return CredentialStatus::kInvalid;
   }
   return CredentialStatus::kInvalid;
 }

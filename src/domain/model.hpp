@@ -75,7 +75,7 @@ struct SocialInsuranceRecord {  // one contiguous period of paid months
   InsuranceScheme scheme = InsuranceScheme::kEmployee;
   InsuranceRisk risk = InsuranceRisk::kPension;
   MonthIndex from_month = 0;
-  MonthIndex to_month = 0;  // inclusive
+  MonthIndex to_month = 0;    // inclusive
   bool back_payment = false;  // 补缴: paid after the fact
 };
 struct EmploymentRecord {

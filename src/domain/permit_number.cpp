@@ -19,9 +19,7 @@ int AlnumValue(char c) {
   return -1;
 }
 
-char AlnumChar(int value) {
-  return static_cast<char>(value < 10 ? '0' + value : 'A' + (value - 10));
-}
+char AlnumChar(int value) { return static_cast<char>(value < 10 ? '0' + value : 'A' + (value - 10)); }
 
 struct Mod3736State {
   int product = kModulus;  // P, the running value carried to the next character
@@ -50,9 +48,7 @@ uint64_t DigitsValue(std::string_view digits) {
   return value;
 }
 
-std::string Prefix() {
-  return std::string(kCertificateRootCode) + "." + std::string(kResidencePermitTypeCode) + ".";
-}
+std::string Prefix() { return std::string(kCertificateRootCode) + "." + std::string(kResidencePermitTypeCode) + "."; }
 
 std::string WithoutDots(std::string_view s) {
   std::string out;
@@ -86,13 +82,12 @@ bool Iso7064Mod3736Valid(std::string_view with_check) {
 }
 
 std::string FormatPermitNumber(std::string_view city, uint64_t sequence, int version) {
-  if (city.size() != kCityDigits || !AllDigits(city) || sequence > kMaxPermitSequence ||
-      version < 1 || version > kMaxPermitVersion) {
+  if (city.size() != kCityDigits || !AllDigits(city) || sequence > kMaxPermitSequence || version < 1 ||
+      version > kMaxPermitVersion) {
     return {};
   }
   char fields[32];
-  std::snprintf(fields, sizeof fields, "%012llu.%03d", static_cast<unsigned long long>(sequence),
-                version);
+  std::snprintf(fields, sizeof fields, "%012llu.%03d", static_cast<unsigned long long>(sequence), version);
   std::string body = Prefix() + std::string(city) + "." + fields;
   const char check = Iso7064Mod3736Check(WithoutDots(body));
   return body + "." + check;
@@ -114,9 +109,9 @@ Result<PermitNumber> ParsePermitNumber(std::string_view text) {
   const std::string_view city = s.substr(city_at, kCityDigits);
   const std::string_view sequence = s.substr(sequence_at, kSequenceDigits);
   const std::string_view version = s.substr(version_at, kVersionDigits);
-  if (s.substr(0, city_at) != prefix || !AllDigits(city) || s[sequence_at - 1] != '.' ||
-      !AllDigits(sequence) || s[version_at - 1] != '.' || !AllDigits(version) || version == "000" ||
-      s[check_at - 1] != '.' || AlnumValue(s[check_at]) < 0) {
+  if (s.substr(0, city_at) != prefix || !AllDigits(city) || s[sequence_at - 1] != '.' || !AllDigits(sequence) ||
+      s[version_at - 1] != '.' || !AllDigits(version) || version == "000" || s[check_at - 1] != '.' ||
+      AlnumValue(s[check_at]) < 0) {
     return FormatError();
   }
   if (!Iso7064Mod3736Valid(WithoutDots(s))) {

@@ -6,12 +6,18 @@ namespace epermit::domain {
 
 const char* ToString(PermitEvent e) {
   switch (e) {
-    case PermitEvent::kEndorse: return "endorse";
-    case PermitEvent::kChange: return "change";
-    case PermitEvent::kReplace: return "replace";
-    case PermitEvent::kLapse: return "lapse";
-    case PermitEvent::kRevoke: return "revoke";
-    case PermitEvent::kCancel: return "cancel";
+    case PermitEvent::kEndorse:
+      return "endorse";
+    case PermitEvent::kChange:
+      return "change";
+    case PermitEvent::kReplace:
+      return "replace";
+    case PermitEvent::kLapse:
+      return "lapse";
+    case PermitEvent::kRevoke:
+      return "revoke";
+    case PermitEvent::kCancel:
+      return "cancel";
   }
   return "unknown";
 }
@@ -22,19 +28,28 @@ Result<PermitState> NextState(PermitState from, PermitEvent event) {
   switch (from) {
     case S::kActive:
       switch (event) {
-        case E::kEndorse: return S::kActive;
-        case E::kChange: return S::kActive;
-        case E::kReplace: return S::kReplaced;
-        case E::kLapse: return S::kSuspended;
-        case E::kRevoke: return S::kRevoked;
-        case E::kCancel: return S::kCancelled;
+        case E::kEndorse:
+          return S::kActive;
+        case E::kChange:
+          return S::kActive;
+        case E::kReplace:
+          return S::kReplaced;
+        case E::kLapse:
+          return S::kSuspended;
+        case E::kRevoke:
+          return S::kRevoked;
+        case E::kCancel:
+          return S::kCancelled;
       }
       break;
     case S::kSuspended:
       switch (event) {
-        case E::kEndorse: return S::kActive;  // late endorsement restores use (第十条)
-        case E::kRevoke: return S::kRevoked;
-        case E::kCancel: return S::kCancelled;
+        case E::kEndorse:
+          return S::kActive;  // late endorsement restores use (第十条)
+        case E::kRevoke:
+          return S::kRevoked;
+        case E::kCancel:
+          return S::kCancelled;
         case E::kChange:
         case E::kReplace:
           // A suspended permit must be endorsed first; a change or a new card would
@@ -43,7 +58,8 @@ Result<PermitState> NextState(PermitState from, PermitEvent event) {
                            "The permit is suspended because its yearly endorsement was missed; "
                            "endorse it first.",
                            "居住证因逾期未签注已中止使用，请先办理签注。");
-        case E::kLapse: return S::kSuspended;
+        case E::kLapse:
+          return S::kSuspended;
       }
       break;
     case S::kRevoked:
@@ -59,8 +75,7 @@ Result<PermitState> NextState(PermitState from, PermitEvent event) {
                        "The permit has been cancelled and can no longer be changed.",
                        "该居住证已注销，不能再办理任何业务。");
   }
-  return InternalError(std::string("unhandled permit transition ") + ToString(from) + "/" +
-                       ToString(event));
+  return InternalError(std::string("unhandled permit transition ") + ToString(from) + "/" + ToString(event));
 }
 
 Date WindowOpens(Date anniversary, const EndorsementWindow& w) {
@@ -75,8 +90,7 @@ Date NextAnniversary(Date residence_since, Date after) {
   return candidate;
 }
 
-Result<EndorsementPlan> PlanEndorsement(const Permit& permit, Date today,
-                                        const EndorsementWindow& window) {
+Result<EndorsementPlan> PlanEndorsement(const Permit& permit, Date today, const EndorsementWindow& window) {
   EPERMIT_RETURN_IF_ERROR(NextState(permit.state, PermitEvent::kEndorse));
   EndorsementPlan plan;
   const bool lapsed = permit.state == PermitState::kSuspended || today >= permit.endorsed_until;
@@ -89,8 +103,7 @@ Result<EndorsementPlan> PlanEndorsement(const Permit& permit, Date today,
   const Date opens = WindowOpens(permit.endorsed_until, window);
   if (today < opens) {
     return MakeError(ErrorKind::kFailedPrecondition, "endorsement.outside_window",
-                     "Endorsement opens on " + FormatIsoDate(opens) +
-                         ", before the residence anniversary on " +
+                     "Endorsement opens on " + FormatIsoDate(opens) + ", before the residence anniversary on " +
                          FormatIsoDate(permit.endorsed_until) + ".",
                      "签注办理期为 " + FormatIsoDate(opens) + " 起至居住满一年之日 " +
                          FormatIsoDate(permit.endorsed_until) + " 前，目前尚未到期。");

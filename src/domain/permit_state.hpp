@@ -11,12 +11,12 @@
 namespace epermit::domain {
 
 enum class PermitEvent {
-  kEndorse,        // 签注 (on time, or late: restores a suspended permit)
-  kChange,         // 变更 of residence address or other details
-  kReplace,        // 补领 / 换领: a new version replaces this one
-  kLapse,          // the endorsement window passed: functions suspended (第十条)
-  kRevoke,         // by the issuing authority, with a reason (e.g. 骗领, 第十九条)
-  kCancel,         // holder left the city, obtained hukou here, or long suspension
+  kEndorse,  // 签注 (on time, or late: restores a suspended permit)
+  kChange,   // 变更 of residence address or other details
+  kReplace,  // 补领 / 换领: a new version replaces this one
+  kLapse,    // the endorsement window passed: functions suspended (第十条)
+  kRevoke,   // by the issuing authority, with a reason (e.g. 骗领, 第十九条)
+  kCancel,   // holder left the city, obtained hukou here, or long suspension
 };
 const char* ToString(PermitEvent e);
 
@@ -37,16 +37,15 @@ Date WindowOpens(Date anniversary, const EndorsementWindow& w);
 Date NextAnniversary(Date residence_since, Date after);
 
 struct EndorsementPlan {
-  bool late = false;           // the permit had lapsed; residence count restarts today
-  Date residence_since{};      // unchanged when on time, `today` when late
-  Date endorsed_until{};       // the next anniversary after this endorsement
+  bool late = false;       // the permit had lapsed; residence count restarts today
+  Date residence_since{};  // unchanged when on time, `today` when late
+  Date endorsed_until{};   // the next anniversary after this endorsement
 };
 
 // Decides whether a permit can be endorsed `today`. On time: only inside the window
 // [opens, endorsed_until). Late (suspended, or today >= endorsed_until): allowed, and the
 // continuous-residence count restarts from today (第十条).
-Result<EndorsementPlan> PlanEndorsement(const Permit& permit, Date today,
-                                        const EndorsementWindow& window);
+Result<EndorsementPlan> PlanEndorsement(const Permit& permit, Date today, const EndorsementWindow& window);
 
 // True when an active permit has passed its anniversary without endorsement.
 inline bool HasLapsed(const Permit& p, Date today) {

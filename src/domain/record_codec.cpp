@@ -9,8 +9,7 @@ namespace {
 
 using nlohmann::json;
 
-Error Bad(const std::string& field, const std::string& en, const std::string& zh,
-          std::string code = "record.invalid") {
+Error Bad(const std::string& field, const std::string& en, const std::string& zh, std::string code = "record.invalid") {
   return MakeError(ErrorKind::kInvalidArgument, std::move(code), en, zh, field);
 }
 
@@ -26,18 +25,24 @@ size_t CodePoints(const std::string& s) {
 Result<std::string> Text(const json& o, const char* key, bool required, size_t max = kMaxText) {
   auto it = o.find(key);
   if (it == o.end() || it->is_null()) {
-    if (required) return Bad(key, std::string("Missing field '") + key + "'.", std::string("缺少字段 ") + key + "。", "field.missing");
+    if (required)
+      return Bad(key, std::string("Missing field '") + key + "'.", std::string("缺少字段 ") + key + "。",
+                 "field.missing");
     return std::string();
   }
-  if (!it->is_string()) return Bad(key, std::string("'") + key + "' must be a string.", std::string(key) + " 必须是字符串。", "field.type");
+  if (!it->is_string())
+    return Bad(key, std::string("'") + key + "' must be a string.", std::string(key) + " 必须是字符串。", "field.type");
   std::string s = it->get<std::string>();
-  if (required && s.empty()) return Bad(key, std::string("'") + key + "' must not be empty.", std::string(key) + " 不能为空。", "field.empty");
+  if (required && s.empty())
+    return Bad(key, std::string("'") + key + "' must not be empty.", std::string(key) + " 不能为空。", "field.empty");
   if (CodePoints(s) > max) {
     return Bad(key, std::string("'") + key + "' is longer than " + std::to_string(max) + " characters.",
                std::string(key) + " 超过 " + std::to_string(max) + " 个字符。", "field.too_long");
   }
   for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) return Bad(key, std::string("'") + key + "' contains control characters.", std::string(key) + " 含有控制字符。", "field.control_chars");
+    if (c < 0x20 || c == 0x7f)
+      return Bad(key, std::string("'") + key + "' contains control characters.", std::string(key) + " 含有控制字符。",
+                 "field.control_chars");
   }
   return s;
 }
@@ -45,8 +50,12 @@ Result<std::string> Text(const json& o, const char* key, bool required, size_t m
 Result<Date> DateField(const json& o, const char* key, Date today) {
   EPERMIT_ASSIGN_OR_RETURN(std::string s, Text(o, key, true, 10));
   auto d = ParseIsoDate(s);
-  if (!d) return Bad(key, std::string("'") + key + "' must be a date YYYY-MM-DD.", std::string(key) + " 必须是 YYYY-MM-DD 格式的日期。", "field.date");
-  if (*d > today) return Bad(key, std::string("'") + key + "' is in the future.", std::string(key) + " 不能是将来的日期。", "field.future_date");
+  if (!d)
+    return Bad(key, std::string("'") + key + "' must be a date YYYY-MM-DD.",
+               std::string(key) + " 必须是 YYYY-MM-DD 格式的日期。", "field.date");
+  if (*d > today)
+    return Bad(key, std::string("'") + key + "' is in the future.", std::string(key) + " 不能是将来的日期。",
+               "field.future_date");
   return *d;
 }
 
@@ -55,15 +64,21 @@ Result<std::optional<Date>> OptDateField(const json& o, const char* key) {
   if (it == o.end() || it->is_null()) return std::optional<Date>{};
   EPERMIT_ASSIGN_OR_RETURN(std::string s, Text(o, key, true, 10));
   auto d = ParseIsoDate(s);
-  if (!d) return Bad(key, std::string("'") + key + "' must be a date YYYY-MM-DD.", std::string(key) + " 必须是 YYYY-MM-DD 格式的日期。", "field.date");
+  if (!d)
+    return Bad(key, std::string("'") + key + "' must be a date YYYY-MM-DD.",
+               std::string(key) + " 必须是 YYYY-MM-DD 格式的日期。", "field.date");
   return std::optional<Date>{*d};
 }
 
 Result<MonthIndex> MonthField(const json& o, const char* key, Date today) {
   EPERMIT_ASSIGN_OR_RETURN(std::string s, Text(o, key, true, 7));
   auto m = ParseIsoMonth(s);
-  if (!m) return Bad(key, std::string("'") + key + "' must be a month YYYY-MM.", std::string(key) + " 必须是 YYYY-MM 格式的月份。", "field.month");
-  if (*m > MonthOf(today)) return Bad(key, std::string("'") + key + "' is in the future.", std::string(key) + " 不能是将来的月份。", "field.future_date");
+  if (!m)
+    return Bad(key, std::string("'") + key + "' must be a month YYYY-MM.",
+               std::string(key) + " 必须是 YYYY-MM 格式的月份。", "field.month");
+  if (*m > MonthOf(today))
+    return Bad(key, std::string("'") + key + "' is in the future.", std::string(key) + " 不能是将来的月份。",
+               "field.future_date");
   return *m;
 }
 
@@ -71,7 +86,8 @@ Result<std::string> CityField(const json& o) {
   EPERMIT_ASSIGN_OR_RETURN(std::string city, Text(o, "city", true, 6));
   const Division* d = DivisionRegistry::Builtin().Find(city);
   if (d == nullptr || d->retired || DivisionRegistry::Builtin().CityOf(city) != city) {
-    return Bad("city", "'city' must be a current city-level division code.", "city 必须是现行的地市级行政区划代码。", "division.unknown");
+    return Bad("city", "'city' must be a current city-level division code.", "city 必须是现行的地市级行政区划代码。",
+               "division.unknown");
   }
   return city;
 }
@@ -80,7 +96,9 @@ template <typename T>
 Result<T> EnumField(const json& o, const char* key, std::optional<T> (*parse)(std::string_view)) {
   EPERMIT_ASSIGN_OR_RETURN(std::string s, Text(o, key, true, 40));
   auto v = parse(s);
-  if (!v) return Bad(key, std::string("'") + key + "' has an unknown value.", std::string(key) + " 的取值无效。", "field.enum");
+  if (!v)
+    return Bad(key, std::string("'") + key + "' has an unknown value.", std::string(key) + " 的取值无效。",
+               "field.enum");
   return *v;
 }
 
@@ -95,12 +113,18 @@ RecordKind KindOf(const AnyRecord& r) {
   return std::visit(
       [](const auto& rec) -> RecordKind {
         using T = std::decay_t<decltype(rec)>;
-        if constexpr (std::is_same_v<T, PersonRecord>) return RecordKind::kPerson;
-        else if constexpr (std::is_same_v<T, HukouRecord>) return RecordKind::kHukou;
-        else if constexpr (std::is_same_v<T, SocialInsuranceRecord>) return RecordKind::kSocialInsurance;
-        else if constexpr (std::is_same_v<T, EmploymentRecord>) return RecordKind::kEmployment;
-        else if constexpr (std::is_same_v<T, HousingRecord>) return RecordKind::kHousing;
-        else return RecordKind::kEnrollment;
+        if constexpr (std::is_same_v<T, PersonRecord>)
+          return RecordKind::kPerson;
+        else if constexpr (std::is_same_v<T, HukouRecord>)
+          return RecordKind::kHukou;
+        else if constexpr (std::is_same_v<T, SocialInsuranceRecord>)
+          return RecordKind::kSocialInsurance;
+        else if constexpr (std::is_same_v<T, EmploymentRecord>)
+          return RecordKind::kEmployment;
+        else if constexpr (std::is_same_v<T, HousingRecord>)
+          return RecordKind::kHousing;
+        else
+          return RecordKind::kEnrollment;
       },
       r);
 }
@@ -110,7 +134,8 @@ const RecordHeader& HeaderOf(const AnyRecord& r) {
 }
 
 Result<AnyRecord> ParseRecord(const json& o, Date today) {
-  if (!o.is_object()) return Bad("", "A record must be a JSON object.", "每条记录必须是 JSON 对象。", "record.not_object");
+  if (!o.is_object())
+    return Bad("", "A record must be a JSON object.", "每条记录必须是 JSON 对象。", "record.not_object");
   EPERMIT_ASSIGN_OR_RETURN(RecordKind kind, EnumField<RecordKind>(o, "kind", ParseRecordKind));
   RecordHeader h;
   EPERMIT_ASSIGN_OR_RETURN(std::string id_text, Text(o, "citizen_id", true, 18));
@@ -147,10 +172,13 @@ Result<AnyRecord> ParseRecord(const json& o, Date today) {
       EPERMIT_ASSIGN_OR_RETURN(r.risk, EnumField<InsuranceRisk>(o, "risk", ParseInsuranceRisk));
       EPERMIT_ASSIGN_OR_RETURN(r.from_month, MonthField(o, "from", today));
       EPERMIT_ASSIGN_OR_RETURN(r.to_month, MonthField(o, "to", today));
-      if (r.to_month < r.from_month) return Bad("to", "'to' is before 'from'.", "结束月份早于开始月份。", "field.period");
+      if (r.to_month < r.from_month)
+        return Bad("to", "'to' is before 'from'.", "结束月份早于开始月份。", "field.period");
       auto bp = o.find("back_payment");
       if (bp != o.end() && !bp->is_null()) {
-        if (!bp->is_boolean()) return Bad("back_payment", "'back_payment' must be true or false.", "back_payment 必须是 true 或 false。", "field.type");
+        if (!bp->is_boolean())
+          return Bad("back_payment", "'back_payment' must be true or false.", "back_payment 必须是 true 或 false。",
+                     "field.type");
         r.back_payment = bp->get<bool>();
       }
       return AnyRecord(r);
@@ -260,12 +288,18 @@ Status AddToBundle(RecordBundle& bundle, int64_t id, const json& obj) {
       [&](auto rec) {
         rec.h.id = id;
         using T = std::decay_t<decltype(rec)>;
-        if constexpr (std::is_same_v<T, PersonRecord>) bundle.persons.push_back(std::move(rec));
-        else if constexpr (std::is_same_v<T, HukouRecord>) bundle.hukou.push_back(std::move(rec));
-        else if constexpr (std::is_same_v<T, SocialInsuranceRecord>) bundle.social_insurance.push_back(std::move(rec));
-        else if constexpr (std::is_same_v<T, EmploymentRecord>) bundle.employment.push_back(std::move(rec));
-        else if constexpr (std::is_same_v<T, HousingRecord>) bundle.housing.push_back(std::move(rec));
-        else bundle.enrollment.push_back(std::move(rec));
+        if constexpr (std::is_same_v<T, PersonRecord>)
+          bundle.persons.push_back(std::move(rec));
+        else if constexpr (std::is_same_v<T, HukouRecord>)
+          bundle.hukou.push_back(std::move(rec));
+        else if constexpr (std::is_same_v<T, SocialInsuranceRecord>)
+          bundle.social_insurance.push_back(std::move(rec));
+        else if constexpr (std::is_same_v<T, EmploymentRecord>)
+          bundle.employment.push_back(std::move(rec));
+        else if constexpr (std::is_same_v<T, HousingRecord>)
+          bundle.housing.push_back(std::move(rec));
+        else
+          bundle.enrollment.push_back(std::move(rec));
       },
       std::move(parsed).value());
   return Status::Ok();

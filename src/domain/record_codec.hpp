@@ -11,8 +11,8 @@
 
 namespace epermit::domain {
 
-using AnyRecord = std::variant<PersonRecord, HukouRecord, SocialInsuranceRecord, EmploymentRecord,
-                               HousingRecord, EnrollmentRecord>;
+using AnyRecord =
+    std::variant<PersonRecord, HukouRecord, SocialInsuranceRecord, EmploymentRecord, HousingRecord, EnrollmentRecord>;
 
 RecordKind KindOf(const AnyRecord& r);
 const RecordHeader& HeaderOf(const AnyRecord& r);

@@ -8,8 +8,7 @@ namespace {
 constexpr size_t kLength = 18;
 
 // 3^(i-1) mod 31 for positions 1-17.
-constexpr std::array<int, 17> kUsccWeights = {1,  3,  9,  27, 19, 26, 16, 17, 20,
-                                              29, 25, 13, 8,  24, 10, 30, 28};
+constexpr std::array<int, 17> kUsccWeights = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
 
 // GB 11714 weights for the 8 body characters of an organisation code.
 constexpr std::array<int, 8> kOrgCodeWeights = {3, 7, 9, 10, 5, 8, 4, 2};

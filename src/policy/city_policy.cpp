@@ -34,15 +34,14 @@ class PolicyReader {
     return *v;
   }
 
-  Result<int64_t> Int(const toml::table& t, std::string_view key, int64_t fallback, int64_t min,
-                      int64_t max) const {
+  Result<int64_t> Int(const toml::table& t, std::string_view key, int64_t fallback, int64_t min, int64_t max) const {
     const toml::node* n = t.get(key);
     if (n == nullptr) return fallback;
     if (!n->is_integer()) return Fail(n, "'" + std::string(key) + "' must be an integer");
     int64_t v = n->as_integer()->get();
     if (v < min || v > max) {
-      return Fail(n, "'" + std::string(key) + "' must be between " + std::to_string(min) +
-                         " and " + std::to_string(max));
+      return Fail(n,
+                  "'" + std::string(key) + "' must be between " + std::to_string(min) + " and " + std::to_string(max));
     }
     return v;
   }
@@ -54,8 +53,7 @@ class PolicyReader {
     return n->as_boolean()->get();
   }
 
-  Result<std::optional<Date>> DateValue(const toml::table& t, std::string_view key,
-                                        bool required) const {
+  Result<std::optional<Date>> DateValue(const toml::table& t, std::string_view key, bool required) const {
     const toml::node* n = t.get(key);
     if (n == nullptr) {
       if (required) return Fail(&t, "missing key '" + std::string(key) + "'");
@@ -95,10 +93,8 @@ Result<SocialInsuranceAlternative> ReadAlternative(const PolicyReader& r, const 
   EPERMIT_ASSIGN_OR_RETURN(a.label_en, r.String(t, "label_en", true));
   EPERMIT_ASSIGN_OR_RETURN(a.label_zh, r.String(t, "label_zh", true));
   EPERMIT_ASSIGN_OR_RETURN(a.source, r.String(t, "source", true));
-  EPERMIT_ASSIGN_OR_RETURN(a.schemes, r.EnumList<domain::InsuranceScheme>(
-                                          t, "schemes", domain::ParseInsuranceScheme));
-  EPERMIT_ASSIGN_OR_RETURN(a.risks,
-                           r.EnumList<domain::InsuranceRisk>(t, "risks", domain::ParseInsuranceRisk));
+  EPERMIT_ASSIGN_OR_RETURN(a.schemes, r.EnumList<domain::InsuranceScheme>(t, "schemes", domain::ParseInsuranceScheme));
+  EPERMIT_ASSIGN_OR_RETURN(a.risks, r.EnumList<domain::InsuranceRisk>(t, "risks", domain::ParseInsuranceRisk));
   EPERMIT_ASSIGN_OR_RETURN(int64_t cont, r.Int(t, "continuous_months", 0, 0, 600));
   EPERMIT_ASSIGN_OR_RETURN(int64_t window, r.Int(t, "window_months", 0, 0, 600));
   EPERMIT_ASSIGN_OR_RETURN(int64_t min_in, r.Int(t, "min_months_in_window", 0, 0, 600));
@@ -110,8 +106,7 @@ Result<SocialInsuranceAlternative> ReadAlternative(const PolicyReader& r, const 
   if (a.continuous_months == 0 && a.window_months == 0) {
     return r.Fail(&t, "an alternative needs continuous_months or window_months");
   }
-  if ((a.window_months > 0) != (a.min_months_in_window > 0) ||
-      a.min_months_in_window > a.window_months) {
+  if ((a.window_months > 0) != (a.min_months_in_window > 0) || a.min_months_in_window > a.window_months) {
     return r.Fail(&t, "window_months and min_months_in_window go together, min <= window");
   }
   return a;
@@ -182,9 +177,9 @@ Result<CityPolicy> ParseCityPolicy(std::string_view toml_text, const std::string
   EPERMIT_ASSIGN_OR_RETURN(p.eligibility.residence_source, r.String(*elig, "source", true));
   EPERMIT_ASSIGN_OR_RETURN(int64_t minor, r.Int(*elig, "minor_age", 16, 0, 18));
   p.eligibility.minor_age = static_cast<int>(minor);
-  EPERMIT_ASSIGN_OR_RETURN(p.eligibility.social_insurance_exempt_bases,
-                           r.EnumList<domain::ResidenceBasis>(*elig, "social_insurance_exempt_bases",
-                                                              domain::ParseResidenceBasis));
+  EPERMIT_ASSIGN_OR_RETURN(
+      p.eligibility.social_insurance_exempt_bases,
+      r.EnumList<domain::ResidenceBasis>(*elig, "social_insurance_exempt_bases", domain::ParseResidenceBasis));
   if (const toml::node* si = elig->get("social_insurance")) {
     const toml::array* arr = si->as_array();
     if (arr == nullptr) return r.Fail(si, "'social_insurance' must be [[eligibility.social_insurance]] tables");

@@ -21,8 +21,8 @@ struct SocialInsuranceAlternative {
   std::string label_zh;
   std::vector<domain::InsuranceScheme> schemes;  // empty: any scheme
   std::vector<domain::InsuranceRisk> risks;      // empty: any one risk counts
-  int continuous_months = 0;      // >0: this many consecutive months up to the latest month
-  int window_months = 0;          // >0 with min_months_in_window: "N of the last W months"
+  int continuous_months = 0;                     // >0: this many consecutive months up to the latest month
+  int window_months = 0;                         // >0 with min_months_in_window: "N of the last W months"
   int min_months_in_window = 0;
   bool require_current_month = false;  // paying in the application month itself (上海: 申请当月在缴)
   bool exclude_back_payments = true;   // 不含补缴
@@ -39,9 +39,9 @@ struct EligibilityPolicy {
 };
 
 struct PermitPolicy {
-  int review_deadline_days = 15;  // 条例 第九条 ¶6: 15 days, a city may extend to at most 30
+  int review_deadline_days = 15;                 // 条例 第九条 ¶6: 15 days, a city may extend to at most 30
   domain::EndorsementWindow endorsement_window;  // 条例 第十条: one month before the anniversary
-  int replacement_fee_fen = 0;    // 第二十一条: first issue and endorsement free; replacement charged
+  int replacement_fee_fen = 0;          // 第二十一条: first issue and endorsement free; replacement charged
   int cancel_after_suspended_days = 0;  // >0: a permit suspended this long is cancelled (深圳: 2 years)
   std::string issuing_authority = "{city_name}公安局{county_short}分局";
   std::string source;
@@ -49,9 +49,9 @@ struct PermitPolicy {
 
 // How long what the node signs may be trusted (issue 3).
 struct CredentialPolicy {
-  int qr_ttl_hours = 24;                     // the phone's QR is renewed while online
-  int status_list_ttl_seconds = 300;         // how long verifiers may cache a status list
-  int status_list_max_age_seconds = 86400;   // older than this, verifiers must say "stale", not "valid"
+  int qr_ttl_hours = 24;                    // the phone's QR is renewed while online
+  int status_list_ttl_seconds = 300;        // how long verifiers may cache a status list
+  int status_list_max_age_seconds = 86400;  // older than this, verifiers must say "stale", not "valid"
 };
 
 struct CityPolicy {
@@ -66,9 +66,7 @@ struct CityPolicy {
   PermitPolicy permit;
   CredentialPolicy credentials;
 
-  bool InForceOn(Date d) const {
-    return d >= effective_from && (!effective_to || d < *effective_to);
-  }
+  bool InForceOn(Date d) const { return d >= effective_from && (!effective_to || d < *effective_to); }
 };
 
 // Parses one policy file. Errors name the place as "file:line: message" in message_en.

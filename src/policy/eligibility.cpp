@@ -13,9 +13,7 @@ using domain::ResidenceBasis;
 
 std::string Ref(const char* kind, int64_t id) { return std::string(kind) + "#" + std::to_string(id); }
 
-bool Covers(Date from, const std::optional<Date>& to, Date day) {
-  return from <= day && (!to || day <= *to);
-}
+bool Covers(Date from, const std::optional<Date>& to, Date day) { return from <= day && (!to || day <= *to); }
 
 template <typename T>
 bool Contains(const std::vector<T>& v, const T& x) {
@@ -38,13 +36,13 @@ void Set(RuleResult& r, RuleStatus s, std::string en, std::string zh) {
 }
 
 RuleResult IdentityRule(const EligibilityInput& in) {
-  RuleResult r = Rule("identity", "Identity matches the household register",
-                      "身份信息与户籍登记一致", "条例 第九条 第一款 (居民身份证)");
+  RuleResult r = Rule("identity", "Identity matches the household register", "身份信息与户籍登记一致",
+                      "条例 第九条 第一款 (居民身份证)");
   if (in.records->persons.empty()) {
     Set(r, RuleStatus::kNotDecidable, "No household-register record of this ID number was found.",
         "未查到该身份号码的户籍登记信息。");
-    r.missing.push_back({"identity_card", "Resident identity card (居民身份证) to be checked in person",
-                         "居民身份证（需现场核验）"});
+    r.missing.push_back(
+        {"identity_card", "Resident identity card (居民身份证) to be checked in person", "居民身份证（需现场核验）"});
     return r;
   }
   const domain::PersonRecord& p = in.records->persons.back();
@@ -52,18 +50,15 @@ RuleResult IdentityRule(const EligibilityInput& in) {
   if (p.name != in.declared_name) {
     Set(r, RuleStatus::kFailed, "The name given differs from the name in the household register.",
         "填写的姓名与户籍登记的姓名不一致。");
-    r.missing.push_back({"name_mismatch", "Correct the name to match the identity card",
-                         "请按居民身份证填写姓名"});
+    r.missing.push_back({"name_mismatch", "Correct the name to match the identity card", "请按居民身份证填写姓名"});
     return r;
   }
-  Set(r, RuleStatus::kPassed, "Name and ID number match the household register.",
-      "姓名、身份号码与户籍登记一致。");
+  Set(r, RuleStatus::kPassed, "Name and ID number match the household register.", "姓名、身份号码与户籍登记一致。");
   return r;
 }
 
 RuleResult HukouRule(const CityPolicy& policy, const EligibilityInput& in) {
-  RuleResult r = Rule("away_from_hukou", "Hukou is registered in another city",
-                      "离开常住户口所在地", "条例 第二条");
+  RuleResult r = Rule("away_from_hukou", "Hukou is registered in another city", "离开常住户口所在地", "条例 第二条");
   if (in.records->hukou.empty()) {
     Set(r, RuleStatus::kNotDecidable, "No hukou record was found.", "未查到常住户口登记信息。");
     r.missing.push_back({"hukou_booklet", "Household register booklet (户口簿)", "户口簿"});
@@ -74,8 +69,9 @@ RuleResult HukouRule(const CityPolicy& policy, const EligibilityInput& in) {
   const std::string hukou_city = domain::DivisionRegistry::Builtin().CityOf(h.division_code);
   if (hukou_city == policy.city) {
     Set(r, RuleStatus::kFailed,
-        "The hukou is in " + policy.city_name + "; a residence permit is for people living away from "
-        "their hukou place.",
+        "The hukou is in " + policy.city_name +
+            "; a residence permit is for people living away from "
+            "their hukou place.",
         "常住户口在" + policy.city_name + "，居住证只向离开常住户口所在地的人员签发。");
     return r;
   }
@@ -86,8 +82,7 @@ RuleResult HukouRule(const CityPolicy& policy, const EligibilityInput& in) {
 
 RuleResult ResidenceRule(const CityPolicy& policy, const EligibilityInput& in) {
   const int need = policy.eligibility.min_residence_months;
-  RuleResult r = Rule("residence_duration",
-                      "Resident for at least " + std::to_string(need) + " months",
+  RuleResult r = Rule("residence_duration", "Resident for at least " + std::to_string(need) + " months",
                       "居住满" + std::to_string(need) + "个月", policy.eligibility.residence_source);
   const Date since = in.registration->registered_on;
   const int months = WholeMonthsBetween(since, in.today);
@@ -100,21 +95,18 @@ RuleResult ResidenceRule(const CityPolicy& policy, const EligibilityInput& in) {
   }
   const Date eligible = AddMonths(since, need);
   Set(r, RuleStatus::kFailed,
-      "Registered since " + FormatIsoDate(since) + ": " + std::to_string(months) + " of " +
-          std::to_string(need) + " months. You may apply from " + FormatIsoDate(eligible) + ".",
+      "Registered since " + FormatIsoDate(since) + ": " + std::to_string(months) + " of " + std::to_string(need) +
+          " months. You may apply from " + FormatIsoDate(eligible) + ".",
       "自 " + FormatIsoDate(since) + " 起居住登记，已满 " + std::to_string(months) + " 个月，需满 " +
           std::to_string(need) + " 个月，可于 " + FormatIsoDate(eligible) + " 起申领。");
-  r.missing.push_back({"residence_months",
-                       "Residence of " + std::to_string(need - months) + " more month(s)",
+  r.missing.push_back({"residence_months", "Residence of " + std::to_string(need - months) + " more month(s)",
                        "还需居住 " + std::to_string(need - months) + " 个月"});
   return r;
 }
 
 // Which of the three bases of 第二条 department records confirm today.
-RuleResult BasisRule(const CityPolicy& policy, const EligibilityInput& in,
-                     std::vector<ResidenceBasis>* confirmed) {
-  RuleResult r = Rule("stable_basis",
-                      "Lawful stable employment, lawful stable residence, or continuous study",
+RuleResult BasisRule(const CityPolicy& policy, const EligibilityInput& in, std::vector<ResidenceBasis>* confirmed) {
+  RuleResult r = Rule("stable_basis", "Lawful stable employment, lawful stable residence, or continuous study",
                       "合法稳定就业、合法稳定住所、连续就读之一", "条例 第二条、第九条 第二款");
   std::vector<std::string> found_en, found_zh;
   for (const auto& e : in.records->employment) {
@@ -171,8 +163,7 @@ RuleResult BasisRule(const CityPolicy& policy, const EligibilityInput& in,
                            "住址证明：房屋产权证明或购房合同"});
       break;
     case ResidenceBasis::kRentedHome:
-      r.missing.push_back({"rental_proof",
-                           "Proof of residence: registered rental contract or landlord's certificate",
+      r.missing.push_back({"rental_proof", "Proof of residence: registered rental contract or landlord's certificate",
                            "住址证明：房屋租赁合同或出租人出具的住宿证明"});
       break;
     case ResidenceBasis::kStudy:
@@ -183,17 +174,13 @@ RuleResult BasisRule(const CityPolicy& policy, const EligibilityInput& in,
   return r;
 }
 
-std::string SchemeWords(const SocialInsuranceAlternative& a) {
-  return a.label_en;
-}
+std::string SchemeWords(const SocialInsuranceAlternative& a) { return a.label_en; }
 
 RuleResult SocialInsuranceRule(const CityPolicy& policy, const EligibilityInput& in, bool minor,
                                const std::vector<ResidenceBasis>& confirmed) {
-  RuleResult r = Rule("social_insurance", "City social-insurance condition",
-                      "本市社会保险缴纳条件",
-                      policy.eligibility.social_insurance.empty()
-                          ? std::string("条例 第二条")
-                          : policy.eligibility.social_insurance.front().source);
+  RuleResult r = Rule("social_insurance", "City social-insurance condition", "本市社会保险缴纳条件",
+                      policy.eligibility.social_insurance.empty() ? std::string("条例 第二条")
+                                                                  : policy.eligibility.social_insurance.front().source);
   if (policy.eligibility.social_insurance.empty()) {
     Set(r, RuleStatus::kPassed, policy.city_name + " sets no social-insurance condition.",
         policy.city_name + "未设定社会保险缴纳条件。");
@@ -239,10 +226,9 @@ RuleResult SocialInsuranceRule(const CityPolicy& policy, const EligibilityInput&
       }
       if (streak < alt.continuous_months) {
         ok = false;
-        why_en += std::to_string(streak) + " of " + std::to_string(alt.continuous_months) +
-                  " continuous months; ";
-        why_zh += "连续缴费 " + std::to_string(streak) + " 个月，需 " +
-                  std::to_string(alt.continuous_months) + " 个月；";
+        why_en += std::to_string(streak) + " of " + std::to_string(alt.continuous_months) + " continuous months; ";
+        why_zh +=
+            "连续缴费 " + std::to_string(streak) + " 个月，需 " + std::to_string(alt.continuous_months) + " 个月；";
         shortfall += alt.continuous_months - streak;
       }
     }
@@ -253,8 +239,8 @@ RuleResult SocialInsuranceRule(const CityPolicy& policy, const EligibilityInput&
         ok = false;
         why_en += std::to_string(count) + " of the required " + std::to_string(alt.min_months_in_window) +
                   " months in the previous " + std::to_string(alt.window_months) + "; ";
-        why_zh += "前 " + std::to_string(alt.window_months) + " 个月内缴费 " + std::to_string(count) +
-                  " 个月，需 " + std::to_string(alt.min_months_in_window) + " 个月；";
+        why_zh += "前 " + std::to_string(alt.window_months) + " 个月内缴费 " + std::to_string(count) + " 个月，需 " +
+                  std::to_string(alt.min_months_in_window) + " 个月；";
         shortfall += alt.min_months_in_window - count;
       }
     }
@@ -284,11 +270,12 @@ RuleResult GuardianRule(const EligibilityInput& in, int minor_age) {
   if (in.guardian) {
     Set(r, RuleStatus::kPassed,
         "Guardian recorded (" + in.guardian->relation + ", ID " + domain::MaskCitizenId(in.guardian->citizen_id) + ").",
-        "已登记监护人（" + in.guardian->relation + "，身份号码 " + domain::MaskCitizenId(in.guardian->citizen_id) + "）。");
+        "已登记监护人（" + in.guardian->relation + "，身份号码 " + domain::MaskCitizenId(in.guardian->citizen_id) +
+            "）。");
   } else {
     Set(r, RuleStatus::kFailed, "No guardian was given for a minor.", "未成年人申领未登记监护人。");
-    r.missing.push_back({"guardian", "The guardian's identity (ID number, name, relation)",
-                         "监护人身份信息（身份号码、姓名、关系）"});
+    r.missing.push_back(
+        {"guardian", "The guardian's identity (ID number, name, relation)", "监护人身份信息（身份号码、姓名、关系）"});
   }
   return r;
 }
@@ -297,25 +284,30 @@ RuleResult GuardianRule(const EligibilityInput& in, int minor_age) {
 
 const char* ToString(RuleStatus s) {
   switch (s) {
-    case RuleStatus::kPassed: return "passed";
-    case RuleStatus::kFailed: return "failed";
-    case RuleStatus::kNotDecidable: return "not_decidable";
+    case RuleStatus::kPassed:
+      return "passed";
+    case RuleStatus::kFailed:
+      return "failed";
+    case RuleStatus::kNotDecidable:
+      return "not_decidable";
   }
   return "unknown";
 }
 
 const char* ToString(Outcome o) {
   switch (o) {
-    case Outcome::kApproved: return "approved";
-    case Outcome::kRejected: return "rejected";
-    case Outcome::kNeedsReview: return "needs_review";
+    case Outcome::kApproved:
+      return "approved";
+    case Outcome::kRejected:
+      return "rejected";
+    case Outcome::kNeedsReview:
+      return "needs_review";
   }
   return "unknown";
 }
 
-std::vector<MonthIndex> PaidMonths(const std::vector<domain::SocialInsuranceRecord>& records,
-                                   const std::string& city, const SocialInsuranceAlternative& alt,
-                                   std::vector<std::string>* used) {
+std::vector<MonthIndex> PaidMonths(const std::vector<domain::SocialInsuranceRecord>& records, const std::string& city,
+                                   const SocialInsuranceAlternative& alt, std::vector<std::string>* used) {
   std::vector<MonthIndex> months;
   for (const auto& rec : records) {
     if (rec.city != city) continue;

@@ -4,11 +4,10 @@
 // (条例 第九条 一次性告知).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "policy/city_policy.hpp"
 
@@ -66,8 +65,7 @@ nlohmann::json DecisionToJson(const Decision& d);
 
 // Months (as MonthIndex) in which `records` show payment matching the alternative's
 // scheme/risk filters in `city`. Exposed for tests and for the later points ledger.
-std::vector<MonthIndex> PaidMonths(const std::vector<domain::SocialInsuranceRecord>& records,
-                                   const std::string& city, const SocialInsuranceAlternative& alt,
-                                   std::vector<std::string>* used = nullptr);
+std::vector<MonthIndex> PaidMonths(const std::vector<domain::SocialInsuranceRecord>& records, const std::string& city,
+                                   const SocialInsuranceAlternative& alt, std::vector<std::string>* used = nullptr);
 
 }  // namespace epermit::policy

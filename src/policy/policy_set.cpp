@@ -13,15 +13,14 @@ Status PolicySet::Add(CityPolicy policy) {
     const bool overlaps = (!v.effective_to || policy.effective_from < *v.effective_to) &&
                           (!policy.effective_to || v.effective_from < *policy.effective_to);
     if (overlaps) {
-      std::string msg = policy.file + ": version " + policy.version + " overlaps " + v.version +
-                        " (" + v.file + "); set effective_to on the older version";
+      std::string msg = policy.file + ": version " + policy.version + " overlaps " + v.version + " (" + v.file +
+                        "); set effective_to on the older version";
       return MakeError(ErrorKind::kInvalidArgument, "policy.overlap", msg, msg, policy.file);
     }
   }
   versions.push_back(std::move(policy));
-  std::sort(versions.begin(), versions.end(), [](const CityPolicy& a, const CityPolicy& b) {
-    return a.effective_from < b.effective_from;
-  });
+  std::sort(versions.begin(), versions.end(),
+            [](const CityPolicy& a, const CityPolicy& b) { return a.effective_from < b.effective_from; });
   return Status::Ok();
 }
 
@@ -53,8 +52,8 @@ Result<PolicySet> LoadPolicyDir(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    return MakeError(ErrorKind::kInvalidArgument, "policy.dir_missing",
-                     "Policy directory not found: " + dir, "找不到政策目录：" + dir, "policies_dir");
+    return MakeError(ErrorKind::kInvalidArgument, "policy.dir_missing", "Policy directory not found: " + dir,
+                     "找不到政策目录：" + dir, "policies_dir");
   }
   std::vector<fs::path> files;
   for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {

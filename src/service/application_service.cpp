@@ -40,7 +40,8 @@ Result<std::optional<domain::Guardian>> ApplicationService::CheckGuardian(const 
     return std::optional<domain::Guardian>{};
   }
   domain::Guardian g;
-  EPERMIT_ASSIGN_OR_RETURN(domain::CitizenId gid, CheckCitizenId(in.guardian->citizen_id, "guardian.citizen_id", today));
+  EPERMIT_ASSIGN_OR_RETURN(domain::CitizenId gid,
+                           CheckCitizenId(in.guardian->citizen_id, "guardian.citizen_id", today));
   g.citizen_id = gid.number;
   if (g.citizen_id == applicant.number) {
     return MakeError(ErrorKind::kInvalidArgument, "guardian.self", "The guardian cannot be the applicant.",
@@ -55,7 +56,8 @@ Result<std::optional<domain::Guardian>> ApplicationService::CheckGuardian(const 
   if (!KnownRelation(in.guardian->relation)) {
     return MakeError(ErrorKind::kInvalidArgument, "field.enum",
                      std::string("'guardian.relation' must be one of ") + kGuardianRelations + ".",
-                     std::string("guardian.relation 必须是以下之一：") + kGuardianRelations + "。", "guardian.relation");
+                     std::string("guardian.relation 必须是以下之一：") + kGuardianRelations + "。",
+                     "guardian.relation");
   }
   g.relation = in.guardian->relation;
   return std::optional<domain::Guardian>{g};
@@ -92,9 +94,10 @@ Result<ApplicationOutcome> ApplicationService::Apply(const ApplicationInput& in,
     if (in.registration_id.empty()) {
       EPERMIT_ASSIGN_OR_RETURN(reg, tx.LatestRegistration(app.citizen_id, ctx_.city));
       if (!reg) {
-        return MakeError(ErrorKind::kFailedPrecondition, "registration.missing",
-                         "No residence registration of this person in this city; register first (POST /api/v1/registrations).",
-                         "该人员尚未在本市办理居住登记，请先办理居住登记。", "citizen_id");
+        return MakeError(
+            ErrorKind::kFailedPrecondition, "registration.missing",
+            "No residence registration of this person in this city; register first (POST /api/v1/registrations).",
+            "该人员尚未在本市办理居住登记，请先办理居住登记。", "citizen_id");
       }
     } else {
       EPERMIT_ASSIGN_OR_RETURN(reg, tx.FindRegistration(in.registration_id));
@@ -122,8 +125,12 @@ Result<ApplicationOutcome> ApplicationService::Apply(const ApplicationInput& in,
     const policy::Decision decision = policy::EvaluateEligibility(*policy, input);
     app.decision_json = policy::DecisionToJson(decision).dump();
     switch (decision.outcome) {
-      case policy::Outcome::kApproved: app.status = domain::ApplicationStatus::kApproved; break;
-      case policy::Outcome::kRejected: app.status = domain::ApplicationStatus::kRejected; break;
+      case policy::Outcome::kApproved:
+        app.status = domain::ApplicationStatus::kApproved;
+        break;
+      case policy::Outcome::kRejected:
+        app.status = domain::ApplicationStatus::kRejected;
+        break;
       case policy::Outcome::kNeedsReview:
         app.status = domain::ApplicationStatus::kPendingReview;
         app.review_deadline = today + std::chrono::days(policy->permit.review_deadline_days);
@@ -136,11 +143,10 @@ Result<ApplicationOutcome> ApplicationService::Apply(const ApplicationInput& in,
     EPERMIT_RETURN_IF_ERROR(tx.InsertApplication(app));
     nlohmann::json detail = {{"outcome", policy::ToString(decision.outcome)}, {"policy_version", policy->version}};
     if (guardian) detail["guardian_relation"] = guardian->relation;
-    EPERMIT_RETURN_IF_ERROR(tx.AppendHistory(
-        {0, "application", app.id, "apply", actor.id, "", app.created_at, detail.dump()}));
+    EPERMIT_RETURN_IF_ERROR(
+        tx.AppendHistory({0, "application", app.id, "apply", actor.id, "", app.created_at, detail.dump()}));
     if (app.status == domain::ApplicationStatus::kApproved) {
-      EPERMIT_ASSIGN_OR_RETURN(domain::Permit permit,
-                               IssueFirstPermit(tx, ctx_, *policy, app, *reg, records, actor));
+      EPERMIT_ASSIGN_OR_RETURN(domain::Permit permit, IssueFirstPermit(tx, ctx_, *policy, app, *reg, records, actor));
       app.permit_number = permit.number;
       EPERMIT_RETURN_IF_ERROR(tx.UpdateApplication(app));
       out.permit = std::move(permit);
@@ -197,18 +203,21 @@ Result<ApplicationOutcome> ApplicationService::Decide(const std::string& id, con
     app->decided_by = reviewer.id;
     app->decision_reason = in.reason;
     app->decided_at = now;
-    app->status = in.decision == "approve" ? domain::ApplicationStatus::kApproved : domain::ApplicationStatus::kRejected;
+    app->status =
+        in.decision == "approve" ? domain::ApplicationStatus::kApproved : domain::ApplicationStatus::kRejected;
     if (app->status == domain::ApplicationStatus::kApproved) {
       EPERMIT_ASSIGN_OR_RETURN(auto reg, tx.FindRegistration(app->registration_id));
       if (!reg) return InternalError("registration of application missing");
       EPERMIT_ASSIGN_OR_RETURN(domain::RecordBundle records, tx.LoadRecords(app->citizen_id));
-      EPERMIT_ASSIGN_OR_RETURN(domain::Permit permit, IssueFirstPermit(tx, ctx_, *policy, *app, *reg, records, reviewer));
+      EPERMIT_ASSIGN_OR_RETURN(domain::Permit permit,
+                               IssueFirstPermit(tx, ctx_, *policy, *app, *reg, records, reviewer));
       app->permit_number = permit.number;
       out.permit = std::move(permit);
     }
     EPERMIT_RETURN_IF_ERROR(tx.UpdateApplication(*app));
     nlohmann::json detail = {{"decision", in.decision}};
-    EPERMIT_RETURN_IF_ERROR(tx.AppendHistory({0, "application", app->id, "review", reviewer.id, in.reason, now, detail.dump()}));
+    EPERMIT_RETURN_IF_ERROR(
+        tx.AppendHistory({0, "application", app->id, "review", reviewer.id, in.reason, now, detail.dump()}));
     out.application = *app;
     return Status::Ok();
   });

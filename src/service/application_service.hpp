@@ -59,8 +59,7 @@ class ApplicationService {
   Result<ApplicationOutcome> Decide(const std::string& id, const ReviewDecisionInput& in, const Actor& reviewer);
 
  private:
-  Result<std::optional<domain::Guardian>> CheckGuardian(const ApplicationInput& in,
-                                                        const domain::CitizenId& applicant,
+  Result<std::optional<domain::Guardian>> CheckGuardian(const ApplicationInput& in, const domain::CitizenId& applicant,
                                                         const policy::CityPolicy& policy) const;
   const NodeContext& ctx_;
 };

@@ -68,7 +68,8 @@ Result<std::string> CredentialService::PermitQr(const std::string& number, QrFor
   c.status_list_uri = StatusListUri(p.status_index / kListSize);
   c.iat = now;
   // The printed QR for people without a phone lives until the next endorsement.
-  c.exp = form == QrForm::kPaper ? StartOfDay(p.endorsed_until) : now + int64_t{policy->credentials.qr_ttl_hours} * 3600;
+  c.exp =
+      form == QrForm::kPaper ? StartOfDay(p.endorsed_until) : now + int64_t{policy->credentials.qr_ttl_hours} * 3600;
   c.iss = public_url_;
   return credential::EncodeQr(*signer, c);
 }
@@ -133,7 +134,8 @@ Result<std::string> CredentialService::StatusListToken(int64_t list_id) {
     return Status::Ok();
   }));
   credential::StatusList list;
-  for (const auto& [idx, status] : entries) list.Set(static_cast<size_t>(idx - list_id * kListSize), static_cast<uint8_t>(status));
+  for (const auto& [idx, status] : entries)
+    list.Set(static_cast<size_t>(idx - list_id * kListSize), static_cast<uint8_t>(status));
   EPERMIT_ASSIGN_OR_RETURN(auto signer, keys_->ActiveSigner(now));
   auto policy = ctx_.PolicyToday();
   const int64_t max_age = policy.ok() ? (*policy)->credentials.status_list_max_age_seconds : 86400;

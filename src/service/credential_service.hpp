@@ -5,9 +5,8 @@
 
 #include <map>
 #include <mutex>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "credential/key_store.hpp"
 #include "service/node_context.hpp"

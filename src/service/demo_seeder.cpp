@@ -20,15 +20,17 @@ using nlohmann::json;
 
 constexpr std::array<const char*, 24> kSurnames{"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙",
                                                 "马", "朱", "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋"};
-constexpr std::array<const char*, 32> kGiven{"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳",
-                                             "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "华", "玉兰",
+constexpr std::array<const char*, 32> kGiven{"伟",   "芳",   "娜",   "敏",   "静",   "丽",   "强",   "磊",
+                                             "军",   "洋",   "勇",   "艳",   "杰",   "娟",   "涛",   "明",
+                                             "超",   "秀英", "霞",   "平",   "刚",   "桂英", "华",   "玉兰",
                                              "建国", "晓东", "子涵", "欣怡", "浩然", "雨轩", "思远", "梓萱"};
 // Hukou places: real county codes across provinces.
 constexpr std::array<const char*, 16> kHukouCounties{"360426", "410102", "420102", "430102", "510104", "340102",
                                                      "320102", "370102", "130102", "450102", "350102", "610102",
                                                      "520102", "230102", "620102", "360111"};
-constexpr std::array<const char*, 8> kRoads{"人民路", "中山路", "解放路", "建设路", "长江路", "和平路", "新华路", "滨江路"};
-constexpr std::array<const char*, 6> kEmployers{"华东精密制造有限公司", "申城物流有限公司", "新程软件科技有限公司",
+constexpr std::array<const char*, 8> kRoads{"人民路", "中山路", "解放路", "建设路",
+                                            "长江路", "和平路", "新华路", "滨江路"};
+constexpr std::array<const char*, 6> kEmployers{"华东精密制造有限公司", "申城物流有限公司",     "新程软件科技有限公司",
                                                 "江南餐饮管理有限公司", "东方建设工程有限公司", "明德健康管理有限公司"};
 
 // Synthetic identities: a real division code, a birth date, a sequence number and the
@@ -94,9 +96,9 @@ class PersonFactory {
 };
 
 json SiRecord(const std::string& id, const std::string& city, const char* risk, MonthIndex from, MonthIndex to) {
-  return {{"kind", "social_insurance"}, {"citizen_id", id},        {"source", city + "-rsj"},
-          {"city", city},               {"scheme", "employee"},    {"risk", risk},
-          {"from", FormatIsoMonth(from)}, {"to", FormatIsoMonth(to)}, {"back_payment", false}};
+  return {{"kind", "social_insurance"}, {"citizen_id", id}, {"source", city + "-rsj"},      {"city", city},
+          {"scheme", "employee"},       {"risk", risk},     {"from", FormatIsoMonth(from)}, {"to", FormatIsoMonth(to)},
+          {"back_payment", false}};
 }
 
 struct Resident {
@@ -123,7 +125,8 @@ Resident MakeResident(PersonFactory& f, const NodeContext& ctx, const std::vecto
   r.address = f.Address();
   r.registered_on = AddMonths(today, -registered_months_ago);
   const std::string& city = ctx.city;
-  r.records.push_back({{"kind", "person"}, {"citizen_id", r.citizen_id}, {"source", "gaj-hj"}, {"name", r.name}, {"ethnicity", "汉"}});
+  r.records.push_back(
+      {{"kind", "person"}, {"citizen_id", r.citizen_id}, {"source", "gaj-hj"}, {"name", r.name}, {"ethnicity", "汉"}});
   r.records.push_back({{"kind", "hukou"},
                        {"citizen_id", r.citizen_id},
                        {"source", "gaj-hj"},
@@ -165,8 +168,8 @@ Result<std::vector<store::StoredRecord>> StoredRecordsOf(const Resident& r, Date
   std::vector<store::StoredRecord> rows;
   for (const json& rec : r.records) {
     EPERMIT_ASSIGN_OR_RETURN(domain::AnyRecord parsed, domain::ParseRecord(rec, today));
-    rows.push_back({domain::KindOf(parsed), r.citizen_id, domain::HeaderOf(parsed).source,
-                    domain::RecordToJson(parsed).dump()});
+    rows.push_back(
+        {domain::KindOf(parsed), r.citizen_id, domain::HeaderOf(parsed).source, domain::RecordToJson(parsed).dump()});
   }
   return rows;
 }
@@ -182,7 +185,10 @@ RegistrationInput RegistrationOf(const Resident& r) {
 }
 
 json ApplicationBody(const Resident& r) {
-  return {{"citizen_id", r.citizen_id}, {"name", r.name}, {"ethnicity", "汉"}, {"photo_ref", "photo:demo-" + r.citizen_id.substr(14)}};
+  return {{"citizen_id", r.citizen_id},
+          {"name", r.name},
+          {"ethnicity", "汉"},
+          {"photo_ref", "photo:demo-" + r.citizen_id.substr(14)}};
 }
 
 }  // namespace
@@ -211,12 +217,14 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
     for (int64_t i = 0; i < n; ++i) {
       const bool employed = f.Pick(10) < 8;
       const int months = 1 + static_cast<int>(f.Pick(48));
-      Resident r = MakeResident(f, ctx_, counties, today, static_cast<uint64_t>(done + i), months, employed ? std::min(months, 1 + static_cast<int>(f.Pick(60))) : 0, employed);
+      Resident r = MakeResident(f, ctx_, counties, today, static_cast<uint64_t>(done + i), months,
+                                employed ? std::min(months, 1 + static_cast<int>(f.Pick(60))) : 0, employed);
       EPERMIT_ASSIGN_OR_RETURN(domain::Registration reg, registrations.Validate(RegistrationOf(r), seeder));
       reg.id = ctx_.ids->Next("reg_");
       regs.push_back(std::move(reg));
       EPERMIT_ASSIGN_OR_RETURN(auto resident_rows, StoredRecordsOf(r, today));
-      rows.insert(rows.end(), std::make_move_iterator(resident_rows.begin()), std::make_move_iterator(resident_rows.end()));
+      rows.insert(rows.end(), std::make_move_iterator(resident_rows.begin()),
+                  std::make_move_iterator(resident_rows.end()));
       if (static_cast<int>(with_permits.size()) < options.issued_permits && months >= 12 && employed) {
         with_permits.push_back(std::move(r));
       }
@@ -256,14 +264,17 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
 
   uint64_t case_index = static_cast<uint64_t>(done);
   Resident approved = MakeResident(f, ctx_, counties, today, case_index++, 8, 8, true);
-  EPERMIT_RETURN_IF_ERROR(add_case(approved, "approved_at_once",
-                                   "Clean case: registered 8 months ago, employed with 8 months of employee social insurance; "
-                                   "POST /api/v1/applications with apply_request is approved and the permit issued at once.").status());
+  EPERMIT_RETURN_IF_ERROR(
+      add_case(approved, "approved_at_once",
+               "Clean case: registered 8 months ago, employed with 8 months of employee social insurance; "
+               "POST /api/v1/applications with apply_request is approved and the permit issued at once.")
+          .status());
 
   Resident short_si = MakeResident(f, ctx_, counties, today, case_index++, 9, 3, true);
   EPERMIT_RETURN_IF_ERROR(add_case(short_si, "lacks_social_insurance",
                                    "Registered 9 months ago but only 3 months of social insurance: the application is "
-                                   "rejected with every unmet rule and missing item listed at once.").status());
+                                   "rejected with every unmet rule and missing item listed at once.")
+                              .status());
 
   Resident minor = MakeResident(f, ctx_, counties, today, case_index++, 12, 0, false);
   {
@@ -283,38 +294,45 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
   }
   EPERMIT_RETURN_IF_ERROR(add_case(minor, "minor_with_guardian",
                                    "A 10-year-old pupil; her guardian applies for her (条例 第九条). "
-                                   "Without the guardian member the request is refused.").status());
+                                   "Without the guardian member the request is refused.")
+                              .status());
   report.cases["minor_with_guardian"]["apply_request"]["guardian"] = {
       {"citizen_id", approved.citizen_id}, {"name", approved.name}, {"relation", "mother"}};
 
   Resident review = MakeResident(f, ctx_, counties, today, case_index++, 7, 7, true);
-  review.records.erase(std::remove_if(review.records.begin(), review.records.end(),
-                                      [](const json& j) { return j["kind"] == "employment" || j["kind"] == "housing"; }),
-                       review.records.end());
-  EPERMIT_RETURN_IF_ERROR(add_case(review, "needs_review",
-                                   "No employment or rental record has reached the platform: the application goes to the "
-                                   "reviewer queue (GET /api/v1/review-queue) with its 15-day deadline.").status());
+  review.records.erase(
+      std::remove_if(review.records.begin(), review.records.end(),
+                     [](const json& j) { return j["kind"] == "employment" || j["kind"] == "housing"; }),
+      review.records.end());
+  EPERMIT_RETURN_IF_ERROR(
+      add_case(review, "needs_review",
+               "No employment or rental record has reached the platform: the application goes to the "
+               "reviewer queue (GET /api/v1/review-queue) with its 15-day deadline.")
+          .status());
 
   Resident holder = MakeResident(f, ctx_, counties, today, case_index++, 20, 20, true);
   EPERMIT_RETURN_IF_ERROR(add_case(holder, "holds_permit",
                                    "Already holds an active permit: try GET /api/v1/permits/{number}, an endorsement "
-                                   "(refused outside the window) or a change.").status());
+                                   "(refused outside the window) or a change.")
+                              .status());
   // A newcomer whose department records exist but who has not registered yet: the
   // README's first curl line registers them (their residence clock starts that day).
   Resident newcomer = MakeResident(f, ctx_, counties, today, case_index++, 0, 2, true);
   {
     EPERMIT_RETURN_IF_ERROR(StoreRecordsOf(ctx_, newcomer));
     report.cases["newcomer"] = {
-        {"what", "Has just moved in: register them (POST /api/v1/registrations); an application today is refused "
-                 "with the date from which they may apply."},
+        {"what",
+         "Has just moved in: register them (POST /api/v1/registrations); an application today is refused "
+         "with the date from which they may apply."},
         {"citizen_id", newcomer.citizen_id},
         {"name", newcomer.name},
-        {"register_request", {{"citizen_id", newcomer.citizen_id},
-                              {"name", newcomer.name},
-                              {"phone", newcomer.phone},
-                              {"residence", {{"division_code", newcomer.division}, {"address", newcomer.address}}},
-                              {"basis", newcomer.basis},
-                              {"employer_uscc", newcomer.uscc}}},
+        {"register_request",
+         {{"citizen_id", newcomer.citizen_id},
+          {"name", newcomer.name},
+          {"phone", newcomer.phone},
+          {"residence", {{"division_code", newcomer.division}, {"address", newcomer.address}}},
+          {"basis", newcomer.basis},
+          {"employer_uscc", newcomer.uscc}}},
         {"apply_request", ApplicationBody(newcomer)}};
   }
 

@@ -25,9 +25,7 @@ struct NodeContext {
   IdGenerator* ids = nullptr;
 
   // The policy in force in this city today (kNotFound if none).
-  Result<const policy::CityPolicy*> PolicyToday() const {
-    return policies->InForce(city, clock->Today());
-  }
+  Result<const policy::CityPolicy*> PolicyToday() const { return policies->InForce(city, clock->Today()); }
 };
 
 // Who acts, and on whose behalf, recorded in every history row.

@@ -45,8 +45,8 @@ Status Reissue(store::Tx& tx, Permit& p) {
 
 Status Record(store::Tx& tx, const Permit& p, PermitEvent event, const Actor& actor, const std::string& reason,
               const nlohmann::json& detail) {
-  return tx.AppendHistory({0, "permit", p.number, domain::ToString(event), actor.id, reason, p.updated_at,
-                           detail.dump()});
+  return tx.AppendHistory(
+      {0, "permit", p.number, domain::ToString(event), actor.id, reason, p.updated_at, detail.dump()});
 }
 
 }  // namespace
@@ -105,7 +105,8 @@ Result<Permit> PermitService::Change(const std::string& number, const ChangeInpu
   if (in.photo_ref) EPERMIT_RETURN_IF_ERROR(CheckText(*in.photo_ref, "photo_ref", kMaxShortChars));
   if (in.residence_division.has_value() != in.residence_address.has_value()) {
     return MakeError(ErrorKind::kInvalidArgument, "field.missing",
-                     "A new residence needs both division_code and address.", "变更居住地址须同时填写区划代码和详细地址。",
+                     "A new residence needs both division_code and address.",
+                     "变更居住地址须同时填写区划代码和详细地址。",
                      in.residence_division ? "residence.address" : "residence.division_code");
   }
   if (in.residence_division) {
@@ -129,9 +130,18 @@ Result<Permit> PermitService::Change(const std::string& number, const ChangeInpu
     if (domain::HasLapsed(p, today)) p.state = PermitState::kSuspended;
     EPERMIT_RETURN_IF_ERROR(domain::NextState(p.state, PermitEvent::kChange));
     nlohmann::json changed = nlohmann::json::array();
-    if (in.name) { p.name = *in.name; changed.push_back("name"); }
-    if (in.ethnicity) { p.ethnicity = *in.ethnicity; changed.push_back("ethnicity"); }
-    if (in.photo_ref) { p.photo_ref = *in.photo_ref; changed.push_back("photo_ref"); }
+    if (in.name) {
+      p.name = *in.name;
+      changed.push_back("name");
+    }
+    if (in.ethnicity) {
+      p.ethnicity = *in.ethnicity;
+      changed.push_back("ethnicity");
+    }
+    if (in.photo_ref) {
+      p.photo_ref = *in.photo_ref;
+      changed.push_back("photo_ref");
+    }
     if (in.residence_division) {
       p.residence_division = *in.residence_division;
       p.residence_address = domain::DivisionRegistry::Builtin().FullName(p.residence_division) + *in.residence_address;
@@ -177,7 +187,8 @@ Result<ReplacementResult> PermitService::Replace(const std::string& number, cons
     EPERMIT_ASSIGN_OR_RETURN(fresh.status_index, tx.AllocateStatusIndex(fresh.city, fresh.number, now));
     EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(fresh));
     out = {old, fresh, policy->permit.replacement_fee_fen};
-    nlohmann::json detail = {{"replaced_by", fresh.number}, {"fee_fen", out.fee_fen}, {"surrendered", reason == "damaged"}};
+    nlohmann::json detail = {
+        {"replaced_by", fresh.number}, {"fee_fen", out.fee_fen}, {"surrendered", reason == "damaged"}};
     EPERMIT_RETURN_IF_ERROR(Record(tx, old, PermitEvent::kReplace, actor, reason, detail));
     return tx.AppendHistory({0, "permit", fresh.number, "issue", actor.id, reason, now,
                              nlohmann::json{{"replaces", old.number}, {"fee_fen", out.fee_fen}}.dump()});

@@ -2,10 +2,9 @@
 // (变更), replacement (补领/换领), revocation, and the sweep that suspends lapsed permits.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "domain/permit_state.hpp"
 #include "service/node_context.hpp"

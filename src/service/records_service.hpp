@@ -1,10 +1,9 @@
 // Department records in: validated as a whole batch, stored all-or-nothing.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "service/node_context.hpp"
 

@@ -8,8 +8,7 @@
 
 namespace epermit::service {
 
-Result<domain::Registration> RegistrationService::Validate(const RegistrationInput& in,
-                                                           const Actor& actor) const {
+Result<domain::Registration> RegistrationService::Validate(const RegistrationInput& in, const Actor& actor) const {
   const Date today = ctx_.clock->Today();
   domain::Registration r;
   EPERMIT_ASSIGN_OR_RETURN(domain::CitizenId id, CheckCitizenId(in.citizen_id, "citizen_id", today));
@@ -24,9 +23,10 @@ Result<domain::Registration> RegistrationService::Validate(const RegistrationInp
     return e;
   }
   if (domain::DivisionRegistry::Builtin().CityOf(in.division_code) != ctx_.city) {
-    return MakeError(ErrorKind::kInvalidArgument, "registration.other_city",
-                     "The residence address is not in this city (" + ctx_.city + "); register in the city where you live.",
-                     "居住地址不在本市（" + ctx_.city + "），请在实际居住的城市办理居住登记。", "residence.division_code");
+    return MakeError(
+        ErrorKind::kInvalidArgument, "registration.other_city",
+        "The residence address is not in this city (" + ctx_.city + "); register in the city where you live.",
+        "居住地址不在本市（" + ctx_.city + "），请在实际居住的城市办理居住登记。", "residence.division_code");
   }
   r.division_code = in.division_code;
   EPERMIT_RETURN_IF_ERROR(CheckText(in.address, "residence.address", kMaxAddressChars));

@@ -17,18 +17,20 @@ nlohmann::json RegistrationJson(const domain::Registration& r) {
 }
 
 nlohmann::json ApplicationJson(const domain::Application& a) {
-  nlohmann::json j = {{"id", a.id},
-                      {"citizen_id_masked", domain::MaskCitizenId(a.citizen_id)},
-                      {"registration_id", a.registration_id},
-                      {"city", a.city},
-                      {"status", domain::ToString(a.status)},
-                      {"policy_version", a.policy_version},
-                      {"accepted_on", FormatIsoDate(a.accepted_on)},
-                      {"decision", nlohmann::json::parse(a.decision_json, nullptr, false)},
-                      {"decided_by", a.decided_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.decided_by)},
-                      {"decision_reason", a.decision_reason},
-                      {"permit_number", a.permit_number.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.permit_number)}};
-  j["review_deadline"] = a.review_deadline ? nlohmann::json(FormatIsoDate(*a.review_deadline)) : nlohmann::json(nullptr);
+  nlohmann::json j = {
+      {"id", a.id},
+      {"citizen_id_masked", domain::MaskCitizenId(a.citizen_id)},
+      {"registration_id", a.registration_id},
+      {"city", a.city},
+      {"status", domain::ToString(a.status)},
+      {"policy_version", a.policy_version},
+      {"accepted_on", FormatIsoDate(a.accepted_on)},
+      {"decision", nlohmann::json::parse(a.decision_json, nullptr, false)},
+      {"decided_by", a.decided_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.decided_by)},
+      {"decision_reason", a.decision_reason},
+      {"permit_number", a.permit_number.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.permit_number)}};
+  j["review_deadline"] =
+      a.review_deadline ? nlohmann::json(FormatIsoDate(*a.review_deadline)) : nlohmann::json(nullptr);
   if (a.guardian) {
     j["guardian"] = {{"citizen_id_masked", domain::MaskCitizenId(a.guardian->citizen_id)},
                      {"name", a.guardian->name},

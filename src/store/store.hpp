@@ -49,8 +49,7 @@ class Tx {
   virtual Result<std::optional<domain::Application>> FindApplication(const std::string& id) = 0;
   virtual Result<std::optional<domain::Application>> PendingApplication(const std::string& citizen_id) = 0;
   // Oldest deadline first.
-  virtual Result<std::vector<domain::Application>> ListPendingReview(const std::string& city,
-                                                                     PageRequest page) = 0;
+  virtual Result<std::vector<domain::Application>> ListPendingReview(const std::string& city, PageRequest page) = 0;
   virtual Result<int64_t> CountPendingReview(const std::string& city) = 0;
 
   virtual Result<uint64_t> NextPermitSequence(const std::string& city) = 0;
@@ -61,19 +60,19 @@ class Tx {
   virtual Result<std::optional<domain::Permit>> CurrentPermit(const std::string& citizen_id,
                                                               const std::string& city) = 0;
   // Active permits whose endorsed_until is on or before `day` (they have lapsed).
-  virtual Result<std::vector<domain::Permit>> LapsedPermits(const std::string& city, Date day,
-                                                            int limit) = 0;
+  virtual Result<std::vector<domain::Permit>> LapsedPermits(const std::string& city, Date day, int limit) = 0;
   // Suspended permits last changed before `before_unix` (candidates for cancellation).
-  virtual Result<std::vector<domain::Permit>> SuspendedSince(const std::string& city,
-                                                             int64_t before_unix, int limit) = 0;
+  virtual Result<std::vector<domain::Permit>> SuspendedSince(const std::string& city, int64_t before_unix,
+                                                             int limit) = 0;
 
   // The status list: a fresh index for a permit's new credentials, status changes, and
   // the non-valid entries of one list (indexes [from, to)), for building the token.
   virtual Result<int64_t> AllocateStatusIndex(const std::string& city, const std::string& permit_number,
                                               int64_t now) = 0;
   virtual Status SetCredentialStatus(int64_t idx, domain::CredentialStatus status, int64_t now) = 0;
-  virtual Result<std::vector<std::pair<int64_t, domain::CredentialStatus>>> NonValidStatuses(
-      const std::string& city, int64_t from, int64_t to) = 0;
+  virtual Result<std::vector<std::pair<int64_t, domain::CredentialStatus>>> NonValidStatuses(const std::string& city,
+                                                                                             int64_t from,
+                                                                                             int64_t to) = 0;
   // Bumped by every status change, so a cached signed list knows when it is out of date.
   virtual Result<int64_t> StatusVersion(const std::string& city) = 0;
 

@@ -20,8 +20,10 @@ class VerifierTest : public ::testing::Test {
     trust_.version = 1;
     trust_.issued_at = kNow - 100;
     trust_.next_update = kNow + 86400;
-    trust_.keys.push_back({"310000-k1", SigAlg::kEdDSA, "310000", kNow - 86400 * 30, std::nullopt, shanghai_->public_key()});
-    trust_.keys.push_back({"110000-k1", SigAlg::kEdDSA, "110000", kNow - 86400 * 30, std::nullopt, beijing_->public_key()});
+    trust_.keys.push_back(
+        {"310000-k1", SigAlg::kEdDSA, "310000", kNow - 86400 * 30, std::nullopt, shanghai_->public_key()});
+    trust_.keys.push_back(
+        {"110000-k1", SigAlg::kEdDSA, "110000", kNow - 86400 * 30, std::nullopt, beijing_->public_key()});
     SetStatus(0);
   }
 

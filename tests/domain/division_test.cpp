@@ -172,18 +172,13 @@ TEST(ValidateResidenceDivisionTest, AcceptsCurrentCounties) {
 
 TEST(ValidateResidenceDivisionTest, RejectsWithStableCodes) {
   const std::pair<const char*, const char*> cases[] = {
-      {"", "division.format"},
-      {"31010", "division.format"},
-      {"3101011", "division.format"},
-      {"31010a", "division.format"},
-      {" 310101", "division.format"},
-      {"３１０１０１", "division.format"},  // full-width digits
-      {"990101", "division.unknown"},
-      {"110103", "division.unknown"},     // retired: valid in an ID, not for an address
-      {"310103", "division.unknown"},     // retired 卢湾区
-      {"310000", "division.not_county"},  // province (municipality)
-      {"310100", "division.not_county"},
-      {"440300", "division.not_county"},  // a city is not precise enough
+      {"", "division.format"},           {"31010", "division.format"},
+      {"3101011", "division.format"},    {"31010a", "division.format"},
+      {" 310101", "division.format"},    {"３１０１０１", "division.format"},  // full-width digits
+      {"990101", "division.unknown"},    {"110103", "division.unknown"},  // retired: valid in an ID, not for an address
+      {"310103", "division.unknown"},                                     // retired 卢湾区
+      {"310000", "division.not_county"},                                  // province (municipality)
+      {"310100", "division.not_county"}, {"440300", "division.not_county"},  // a city is not precise enough
   };
   for (const auto& [code, error_code] : cases) {
     Result<std::string> r = ValidateResidenceDivision(code);

@@ -67,8 +67,7 @@ TEST(Iso7064Mod3736Test, DetectsAdjacentTranspositions) {
 TEST(FormatPermitNumberTest, KnownNumbers) {
   EXPECT_EQ(FormatPermitNumber("310000", 1, 1), "1.2.156.3005.2.JZZ01.310000.000000000001.001.F");
   EXPECT_EQ(FormatPermitNumber("310000", 1, 2), "1.2.156.3005.2.JZZ01.310000.000000000001.002.D");
-  EXPECT_EQ(FormatPermitNumber("440300", 123456789012, 1),
-            "1.2.156.3005.2.JZZ01.440300.123456789012.001.E");
+  EXPECT_EQ(FormatPermitNumber("440300", 123456789012, 1), "1.2.156.3005.2.JZZ01.440300.123456789012.001.E");
   EXPECT_EQ(FormatPermitNumber("110000", 42, 7), "1.2.156.3005.2.JZZ01.110000.000000000042.007.V");
 }
 
@@ -185,8 +184,7 @@ TEST(ParsePermitNumberTest, RejectsMalformedText) {
 TEST(ParsePermitNumberTest, TypeCodeIsOneConstant) {
   const std::string text = FormatPermitNumber("310000", 1, 1);
   EXPECT_EQ(text.substr(0, kCertificateRootCode.size()), kCertificateRootCode);
-  EXPECT_NE(text.find(std::string(".") + std::string(kResidencePermitTypeCode) + "."),
-            std::string::npos);
+  EXPECT_NE(text.find(std::string(".") + std::string(kResidencePermitTypeCode) + "."), std::string::npos);
 }
 
 }  // namespace

@@ -16,12 +16,12 @@ TEST(PermitStateTest, TransitionTable) {
     std::optional<S> to;  // nullopt: refused
   };
   const Row rows[] = {
-      {S::kActive, E::kEndorse, S::kActive},       {S::kActive, E::kChange, S::kActive},
-      {S::kActive, E::kReplace, S::kReplaced},     {S::kActive, E::kLapse, S::kSuspended},
-      {S::kActive, E::kRevoke, S::kRevoked},       {S::kActive, E::kCancel, S::kCancelled},
-      {S::kSuspended, E::kEndorse, S::kActive},    {S::kSuspended, E::kChange, std::nullopt},
-      {S::kSuspended, E::kReplace, std::nullopt},  {S::kSuspended, E::kLapse, S::kSuspended},
-      {S::kSuspended, E::kRevoke, S::kRevoked},    {S::kSuspended, E::kCancel, S::kCancelled},
+      {S::kActive, E::kEndorse, S::kActive},      {S::kActive, E::kChange, S::kActive},
+      {S::kActive, E::kReplace, S::kReplaced},    {S::kActive, E::kLapse, S::kSuspended},
+      {S::kActive, E::kRevoke, S::kRevoked},      {S::kActive, E::kCancel, S::kCancelled},
+      {S::kSuspended, E::kEndorse, S::kActive},   {S::kSuspended, E::kChange, std::nullopt},
+      {S::kSuspended, E::kReplace, std::nullopt}, {S::kSuspended, E::kLapse, S::kSuspended},
+      {S::kSuspended, E::kRevoke, S::kRevoked},   {S::kSuspended, E::kCancel, S::kCancelled},
   };
   for (const Row& r : rows) {
     auto next = NextState(r.from, r.event);

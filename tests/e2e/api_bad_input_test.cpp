@@ -47,19 +47,17 @@ class ApiTest : public CityFixture {
   }
 
   json Registration(const std::string& id, const std::string& name = "王芳") {
-    return {{"citizen_id", id},
-            {"name", name},
-            {"phone", "13912345678"},
-            {"residence", {{"division_code", "310104"}, {"address", "漕溪北路1号"}}},
-            {"basis", "employment"},
-            {"employer_uscc", kShanghaiEmployer}};
+    return {{"citizen_id", id},       {"name", name},
+            {"phone", "13912345678"}, {"residence", {{"division_code", "310104"}, {"address", "漕溪北路1号"}}},
+            {"basis", "employment"},  {"employer_uscc", kShanghaiEmployer}};
   }
 
   std::string IssuedPermit(int seq) {
     ResidentSpec s;
     s.citizen_id = MakeCitizenId("360426", "19900101", seq);
     AddResident(*app_, s);
-    ClientResponse r = Post("/api/v1/applications", json{{"citizen_id", s.citizen_id}, {"name", s.name}, {"photo_ref", "p"}});
+    ClientResponse r =
+        Post("/api/v1/applications", json{{"citizen_id", s.citizen_id}, {"name", s.name}, {"photo_ref", "p"}});
     EXPECT_EQ(r.status, 201) << r.body;
     return r.Json()["permit"]["number"];
   }
@@ -86,7 +84,8 @@ TEST_F(ApiTest, UnknownDivisionCode) {
   body["residence"]["division_code"] = "310199";
   ExpectRefused("POST", "/api/v1/registrations", body.dump(), 422, "division.unknown", "residence.division_code");
   body["residence"]["division_code"] = "440305";  // real, but not in this city
-  ExpectRefused("POST", "/api/v1/registrations", body.dump(), 422, "registration.other_city", "residence.division_code");
+  ExpectRefused("POST", "/api/v1/registrations", body.dump(), 422, "registration.other_city",
+                "residence.division_code");
 }
 
 TEST_F(ApiTest, RetiredDivisionIsValidInsideAnIdNumber) {
@@ -211,7 +210,8 @@ TEST_F(ApiTest, ChineseNamesWithMiddleDotAreAccepted) {
   s.citizen_id = MakeCitizenId("650102", "19900101", 55);
   s.name = "买买提·艾力";
   AddResident(*app_, s);
-  ClientResponse r = Post("/api/v1/applications", json{{"citizen_id", s.citizen_id}, {"name", s.name}, {"photo_ref", "p"}});
+  ClientResponse r =
+      Post("/api/v1/applications", json{{"citizen_id", s.citizen_id}, {"name", s.name}, {"photo_ref", "p"}});
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(r.Json()["permit"]["name"], "买买提·艾力");
 }
@@ -219,14 +219,14 @@ TEST_F(ApiTest, ChineseNamesWithMiddleDotAreAccepted) {
 TEST_F(ApiTest, FiveHundredCharacterStrings) {
   std::string long_name;
   for (int i = 0; i < 500; ++i) long_name += "张";
-  ExpectRefused("POST", "/api/v1/registrations", Registration(MakeCitizenId("360426", "19900101", 57), long_name).dump(),
-                422, "field.too_long", "name");
+  ExpectRefused("POST", "/api/v1/registrations",
+                Registration(MakeCitizenId("360426", "19900101", 57), long_name).dump(), 422, "field.too_long", "name");
   json body = Registration(MakeCitizenId("360426", "19900101", 57));
   body["residence"]["address"] = std::string(500, 'a');
   ExpectRefused("POST", "/api/v1/registrations", body.dump(), 422, "field.too_long", "residence.address");
   std::string number = IssuedPermit(59);
-  ExpectRefused("POST", "/api/v1/permits/" + number + "/revocation", json{{"reason", std::string(501, 'r')}}.dump(), 422,
-                "field.too_long", "reason");
+  ExpectRefused("POST", "/api/v1/permits/" + number + "/revocation", json{{"reason", std::string(501, 'r')}}.dump(),
+                422, "field.too_long", "reason");
 }
 
 TEST_F(ApiTest, WalkFromRecordsToPermitOverHttp) {
@@ -241,7 +241,8 @@ TEST_F(ApiTest, WalkFromRecordsToPermitOverHttp) {
   ClientResponse reg = Post("/api/v1/registrations", Registration(s.citizen_id, s.name));
   ASSERT_EQ(reg.status, 201) << reg.body;
   // Registered today: the application is refused with the date it may be made, and why.
-  ClientResponse early = Post("/api/v1/applications", json{{"citizen_id", s.citizen_id}, {"name", s.name}, {"photo_ref", "p"}});
+  ClientResponse early =
+      Post("/api/v1/applications", json{{"citizen_id", s.citizen_id}, {"name", s.name}, {"photo_ref", "p"}});
   ASSERT_EQ(early.status, 201) << early.body;
   EXPECT_EQ(early.Json()["application"]["status"], "rejected");
   EXPECT_EQ(early.Json()["application"]["decision"]["missing"][0]["code"], "residence_months");

@@ -40,7 +40,8 @@ TEST_F(CredentialsApiTest, QrFormatsStatusListAndVerify) {
   auto decoded = credential::DecodeQrPng(credential::AsBytes(png.body));
   ASSERT_TRUE(decoded.ok()) << decoded.error().message_en;
   EXPECT_EQ(decoded->rfind("JZZ1:", 0), 0u);
-  EXPECT_EQ(HttpCall(port, "GET", "/api/v1/permits/" + number_ + "/qr?format=svg").Header("Content-Type"), "image/svg+xml");
+  EXPECT_EQ(HttpCall(port, "GET", "/api/v1/permits/" + number_ + "/qr?format=svg").Header("Content-Type"),
+            "image/svg+xml");
   EXPECT_EQ(HttpCall(port, "GET", "/api/v1/permits/" + number_ + "/qr?format=gif").status, 422);
 
   ClientResponse list = HttpCall(port, "GET", "/api/v1/status-lists/0");
@@ -48,12 +49,12 @@ TEST_F(CredentialsApiTest, QrFormatsStatusListAndVerify) {
   EXPECT_EQ(list.Header("Content-Type"), "application/statuslist+jwt");
   EXPECT_EQ(list.Header("Cache-Control"), "public, max-age=300");
 
-  ClientResponse v = HttpCall(port, "POST", "/api/v1/verify", json{{"qr", text.body}}.dump(),
-                              {{"Content-Type", "application/json"}});
+  ClientResponse v =
+      HttpCall(port, "POST", "/api/v1/verify", json{{"qr", text.body}}.dump(), {{"Content-Type", "application/json"}});
   ASSERT_EQ(v.status, 200);
   EXPECT_EQ(v.Json()["exit_code"], 6);  // no trust list configured: cannot vouch
-  ClientResponse junk = HttpCall(port, "POST", "/api/v1/verify", json{{"qr", "JZZ1:%%%"}}.dump(),
-                                 {{"Content-Type", "application/json"}});
+  ClientResponse junk =
+      HttpCall(port, "POST", "/api/v1/verify", json{{"qr", "JZZ1:%%%"}}.dump(), {{"Content-Type", "application/json"}});
   EXPECT_EQ(junk.Json()["verdict"], "stale_data");
   EXPECT_EQ(HttpCall(port, "GET", "/.well-known/epermit-trust-list").status, 404);
 
@@ -69,7 +70,8 @@ TEST_F(CredentialsApiTest, SdJwtBoundToTheHolderKey) {
                               {{"Content-Type", "application/json"}});
   ASSERT_EQ(r.status, 201) << r.body;
   const std::string sd = r.Json()["credential"];
-  auto presented = credential::Present(sd, {"resident_district", "resident_since"}, *holder, "n-1", "school-1", clock_->UnixSeconds());
+  auto presented = credential::Present(sd, {"resident_district", "resident_since"}, *holder, "n-1", "school-1",
+                                       clock_->UnixSeconds());
   ASSERT_TRUE(presented.ok()) << presented.error().message_en;
   credential::KbExpectations kb{"n-1", "school-1", 300};
   auto verified = credential::VerifySdJwt(

@@ -37,14 +37,15 @@ TEST(LogPrivacyTest, NoPersonalDataInLogs) {
   s.name = "欧阳明月";
   AddResident(**app, s);
   const json apply = {{"citizen_id", s.citizen_id}, {"name", s.name}, {"photo_ref", "p"}};
-  ClientResponse issued = HttpCall(port, "POST", "/api/v1/applications", apply.dump(), {{"Content-Type", "application/json"}});
+  ClientResponse issued =
+      HttpCall(port, "POST", "/api/v1/applications", apply.dump(), {{"Content-Type", "application/json"}});
   ASSERT_EQ(issued.status, 201) << issued.body;
   const std::string number = issued.Json()["permit"]["number"];
   HttpCall(port, "GET", "/api/v1/permits/" + number);
-  HttpCall(port, "GET", "/api/v1/permits/" + s.citizen_id);          // an ID where a number belongs
+  HttpCall(port, "GET", "/api/v1/permits/" + s.citizen_id);             // an ID where a number belongs
   HttpCall(port, "GET", "/api/v1/lookup/" + s.citizen_id + "?name=x");  // no such route
   HttpCall(port, "POST", "/api/v1/applications", apply.dump(), {{"Content-Type", "application/json"}});  // 409
-  HttpCall(port, "POST", "/api/v1/registrations", "{\"citizen_id\":\"" + s.citizen_id + "\",", {});     // malformed
+  HttpCall(port, "POST", "/api/v1/registrations", "{\"citizen_id\":\"" + s.citizen_id + "\",", {});      // malformed
   (*app)->Stop();
   spdlog::set_default_logger(previous);
 

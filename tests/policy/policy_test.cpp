@@ -61,9 +61,10 @@ TEST(PolicyTest, ErrorsNameFileAndLine) {
 
 TEST(PolicyTest, OverlappingVersionsAreRefusedAndSuccessorsApplyByDate) {
   PolicySet set;
-  auto v1 = ParseCityPolicy(std::string(kValid) , "a.toml");
+  auto v1 = ParseCityPolicy(std::string(kValid), "a.toml");
   ASSERT_TRUE(v1.ok());
-  auto v2 = ParseCityPolicy(std::string(kValid).replace(std::string(kValid).find("2023-01-01"), 10, "2025-01-01"), "b.toml");
+  auto v2 =
+      ParseCityPolicy(std::string(kValid).replace(std::string(kValid).find("2023-01-01"), 10, "2025-01-01"), "b.toml");
   ASSERT_TRUE(v2.ok());
   ASSERT_TRUE(set.Add(*v1).ok());
   Status overlap = set.Add(*v2);

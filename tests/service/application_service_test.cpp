@@ -98,8 +98,9 @@ TEST_F(ShanghaiTest, BackPaymentsAndMissingCurrentMonthDoNotCount) {
   auto b = app_->applications().Apply(ApplyFor(stale), {"r"});
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->application.status, ApplicationStatus::kRejected);
-  EXPECT_NE(RuleById(b->application, "social_insurance")["detail_en"].get<std::string>().find("no contribution in 2026-11"),
-            std::string::npos);
+  EXPECT_NE(
+      RuleById(b->application, "social_insurance")["detail_en"].get<std::string>().find("no contribution in 2026-11"),
+      std::string::npos);
 
   ResidentSpec flexible = Spec(19);
   flexible.si_scheme = "flexible";  // Shanghai counts only employee insurance

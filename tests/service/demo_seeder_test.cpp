@@ -1,7 +1,8 @@
 // demo.json promises what each ready-made resident shows; this holds the seeder to it.
+#include "service/demo_seeder.hpp"
+
 #include <gtest/gtest.h>
 
-#include "service/demo_seeder.hpp"
 #include "support/city_fixture.hpp"
 
 namespace epermit::testing {
@@ -52,8 +53,15 @@ TEST_F(DemoSeederTest, EveryDemoCaseBehavesAsDescribed) {
 
   // The newcomer's registration request is valid as printed.
   const json& reg = cases["newcomer"]["register_request"];
-  service::RegistrationInput in{reg["citizen_id"], reg["name"], reg["phone"], reg["residence"]["division_code"],
-                                reg["residence"]["address"], reg["basis"], reg["employer_uscc"], "", std::nullopt};
+  service::RegistrationInput in{reg["citizen_id"],
+                                reg["name"],
+                                reg["phone"],
+                                reg["residence"]["division_code"],
+                                reg["residence"]["address"],
+                                reg["basis"],
+                                reg["employer_uscc"],
+                                "",
+                                std::nullopt};
   EXPECT_TRUE(app_->registrations().Register(in, {"test"}).ok());
 }
 

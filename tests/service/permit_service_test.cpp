@@ -148,10 +148,12 @@ TEST_F(PermitLifecycleTest, EveryChangeLeavesAHistoryRow) {
   ASSERT_TRUE(app_->permits().Endorse(number_, {"resident"}).ok());
   ASSERT_TRUE(app_->permits().Revoke(number_, "test", {"police-1"}).ok());
   std::vector<domain::HistoryEntry> rows;
-  ASSERT_TRUE(app_->store().Read([&](store::Tx& tx) -> Status {
-    EPERMIT_ASSIGN_OR_RETURN(rows, tx.History("permit", number_));
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(app_->store()
+                  .Read([&](store::Tx& tx) -> Status {
+                    EPERMIT_ASSIGN_OR_RETURN(rows, tx.History("permit", number_));
+                    return Status::Ok();
+                  })
+                  .ok());
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].action, "issue");
   EXPECT_EQ(rows[1].action, "endorse");
@@ -170,10 +172,12 @@ TEST_F(PermitLifecycleTest, EveryChangeLeavesAHistoryRow) {
 TEST_F(PermitLifecycleTest, StatusListFollowsEveryChange) {
   auto statuses = [&]() {
     std::vector<std::pair<int64_t, domain::CredentialStatus>> out;
-    EXPECT_TRUE(app_->store().Read([&](store::Tx& tx) -> Status {
-      EPERMIT_ASSIGN_OR_RETURN(out, tx.NonValidStatuses("310000", 0, 131072));
-      return Status::Ok();
-    }).ok());
+    EXPECT_TRUE(app_->store()
+                    .Read([&](store::Tx& tx) -> Status {
+                      EPERMIT_ASSIGN_OR_RETURN(out, tx.NonValidStatuses("310000", 0, 131072));
+                      return Status::Ok();
+                    })
+                    .ok());
     return out;
   };
   const int64_t first = app_->permits().Get(number_)->permit.status_index;

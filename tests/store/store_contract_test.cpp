@@ -99,28 +99,34 @@ class StoreContractTest : public ::testing::TestWithParam<Backend> {
 constexpr char kCitizen[] = "310104199001010020";
 
 TEST_P(StoreContractTest, RoundTripsEveryField) {
-  ASSERT_TRUE(store_->Write(Durability::kFull, [](Tx& tx) -> Status {
-    EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(SampleRegistration("reg_1", kCitizen)));
-    EPERMIT_RETURN_IF_ERROR(tx.InsertApplication(SampleApplication("app_1", kCitizen, "reg_1")));
-    return tx.InsertPermit(SamplePermit("N1", kCitizen, 1));
-  }).ok());
-  ASSERT_TRUE(store_->Read([](Tx& tx) -> Status {
-    auto reg = tx.FindRegistration("reg_1");
-    EXPECT_TRUE(reg.ok() && reg->has_value());
-    EXPECT_EQ((*reg)->name, "王芳 <b>'x'</b>");
-    EXPECT_EQ((*reg)->basis, domain::ResidenceBasis::kStudy);
-    EXPECT_EQ((*reg)->registered_on, MakeDate(2026, 3, 15));
-    auto app = tx.FindApplication("app_1");
-    EXPECT_TRUE(app.ok() && app->has_value());
-    EXPECT_EQ((*app)->guardian->relation, "mother");
-    EXPECT_EQ((*app)->review_deadline, MakeDate(2026, 11, 30));
-    auto permit = tx.CurrentPermit(kCitizen, "310000");
-    EXPECT_TRUE(permit.ok() && permit->has_value());
-    EXPECT_EQ((*permit)->sex, domain::Sex::kFemale);
-    EXPECT_EQ((*permit)->endorsed_until, MakeDate(2027, 3, 15));
-    EXPECT_FALSE(tx.FindPermit("N2")->has_value());
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kFull,
+                          [](Tx& tx) -> Status {
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(SampleRegistration("reg_1", kCitizen)));
+                            EPERMIT_RETURN_IF_ERROR(
+                                tx.InsertApplication(SampleApplication("app_1", kCitizen, "reg_1")));
+                            return tx.InsertPermit(SamplePermit("N1", kCitizen, 1));
+                          })
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->Read([](Tx& tx) -> Status {
+                    auto reg = tx.FindRegistration("reg_1");
+                    EXPECT_TRUE(reg.ok() && reg->has_value());
+                    EXPECT_EQ((*reg)->name, "王芳 <b>'x'</b>");
+                    EXPECT_EQ((*reg)->basis, domain::ResidenceBasis::kStudy);
+                    EXPECT_EQ((*reg)->registered_on, MakeDate(2026, 3, 15));
+                    auto app = tx.FindApplication("app_1");
+                    EXPECT_TRUE(app.ok() && app->has_value());
+                    EXPECT_EQ((*app)->guardian->relation, "mother");
+                    EXPECT_EQ((*app)->review_deadline, MakeDate(2026, 11, 30));
+                    auto permit = tx.CurrentPermit(kCitizen, "310000");
+                    EXPECT_TRUE(permit.ok() && permit->has_value());
+                    EXPECT_EQ((*permit)->sex, domain::Sex::kFemale);
+                    EXPECT_EQ((*permit)->endorsed_until, MakeDate(2027, 3, 15));
+                    EXPECT_FALSE(tx.FindPermit("N2")->has_value());
+                    return Status::Ok();
+                  })
+                  .ok());
 }
 
 TEST_P(StoreContractTest, FailedTransactionLeavesNothing) {
@@ -130,10 +136,12 @@ TEST_P(StoreContractTest, FailedTransactionLeavesNothing) {
   });
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, "test.abort");
-  ASSERT_TRUE(store_->Read([](Tx& tx) -> Status {
-    EXPECT_FALSE(tx.FindRegistration("reg_1")->has_value());
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([](Tx& tx) -> Status {
+                    EXPECT_FALSE(tx.FindRegistration("reg_1")->has_value());
+                    return Status::Ok();
+                  })
+                  .ok());
 }
 
 TEST_P(StoreContractTest, ReadTransactionsCannotWrite) {
@@ -142,93 +150,116 @@ TEST_P(StoreContractTest, ReadTransactionsCannotWrite) {
 }
 
 TEST_P(StoreContractTest, OnePendingApplicationAndOneCurrentPermitPerPerson) {
-  ASSERT_TRUE(store_->Write(Durability::kNormal, [](Tx& tx) -> Status {
-    EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(SampleRegistration("reg_1", kCitizen)));
-    return tx.InsertApplication(SampleApplication("app_1", kCitizen, "reg_1"));
-  }).ok());
-  Status second = store_->Write(Durability::kNormal, [](Tx& tx) {
-    return tx.InsertApplication(SampleApplication("app_2", kCitizen, "reg_1"));
-  });
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kNormal,
+                          [](Tx& tx) -> Status {
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(SampleRegistration("reg_1", kCitizen)));
+                            return tx.InsertApplication(SampleApplication("app_1", kCitizen, "reg_1"));
+                          })
+                  .ok());
+  Status second = store_->Write(
+      Durability::kNormal, [](Tx& tx) { return tx.InsertApplication(SampleApplication("app_2", kCitizen, "reg_1")); });
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().kind, ErrorKind::kConflict);
 
-  ASSERT_TRUE(store_->Write(Durability::kFull, [](Tx& tx) { return tx.InsertPermit(SamplePermit("N1", kCitizen, 1)); }).ok());
+  ASSERT_TRUE(
+      store_->Write(Durability::kFull, [](Tx& tx) { return tx.InsertPermit(SamplePermit("N1", kCitizen, 1)); }).ok());
   Status two_permits =
       store_->Write(Durability::kFull, [](Tx& tx) { return tx.InsertPermit(SamplePermit("N2", kCitizen, 2)); });
   ASSERT_FALSE(two_permits.ok());
   EXPECT_EQ(two_permits.error().kind, ErrorKind::kConflict);
 
   // Once the first is revoked a new one may be issued.
-  ASSERT_TRUE(store_->Write(Durability::kFull, [](Tx& tx) -> Status {
-    Permit p = SamplePermit("N1", kCitizen, 1);
-    p.state = domain::PermitState::kRevoked;
-    EPERMIT_RETURN_IF_ERROR(tx.UpdatePermit(p));
-    return tx.InsertPermit(SamplePermit("N2", kCitizen, 2));
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kFull,
+                          [](Tx& tx) -> Status {
+                            Permit p = SamplePermit("N1", kCitizen, 1);
+                            p.state = domain::PermitState::kRevoked;
+                            EPERMIT_RETURN_IF_ERROR(tx.UpdatePermit(p));
+                            return tx.InsertPermit(SamplePermit("N2", kCitizen, 2));
+                          })
+                  .ok());
 }
 
 TEST_P(StoreContractTest, SequencesCountPerCityAndRollBackWithTheTransaction) {
   std::vector<uint64_t> got;
   for (const char* city : {"310000", "310000", "440300", "310000"}) {
-    ASSERT_TRUE(store_->Write(Durability::kNormal, [&](Tx& tx) -> Status {
-      EPERMIT_ASSIGN_OR_RETURN(uint64_t n, tx.NextPermitSequence(city));
-      got.push_back(n);
-      return Status::Ok();
-    }).ok());
+    ASSERT_TRUE(store_
+                    ->Write(Durability::kNormal,
+                            [&](Tx& tx) -> Status {
+                              EPERMIT_ASSIGN_OR_RETURN(uint64_t n, tx.NextPermitSequence(city));
+                              got.push_back(n);
+                              return Status::Ok();
+                            })
+                    .ok());
   }
   EXPECT_EQ(got, (std::vector<uint64_t>{1, 2, 1, 3}));
   (void)store_->Write(Durability::kNormal, [](Tx& tx) -> Status {
     (void)tx.NextPermitSequence("310000");
     return MakeError(ErrorKind::kInternal, "abort", "abort", "abort");
   });
-  ASSERT_TRUE(store_->Write(Durability::kNormal, [&](Tx& tx) -> Status {
-    EPERMIT_ASSIGN_OR_RETURN(uint64_t n, tx.NextPermitSequence("310000"));
-    EXPECT_EQ(n, 4u);
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kNormal,
+                          [&](Tx& tx) -> Status {
+                            EPERMIT_ASSIGN_OR_RETURN(uint64_t n, tx.NextPermitSequence("310000"));
+                            EXPECT_EQ(n, 4u);
+                            return Status::Ok();
+                          })
+                  .ok());
 }
 
 TEST_P(StoreContractTest, LapsedPermitsAndPendingQueue) {
-  ASSERT_TRUE(store_->Write(Durability::kFull, [](Tx& tx) -> Status {
-    EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(SamplePermit("N1", "310104199001010020", 1)));
-    Permit later = SamplePermit("N2", "310104199001010039", 2);
-    later.endorsed_until = MakeDate(2027, 6, 1);
-    EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(later));
-    EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(SampleRegistration("reg_1", "310104199001010020")));
-    EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(SampleRegistration("reg_2", "310104199001010039")));
-    Application late = SampleApplication("app_late", "310104199001010039", "reg_2");
-    late.review_deadline = MakeDate(2026, 12, 5);
-    EPERMIT_RETURN_IF_ERROR(tx.InsertApplication(late));
-    return tx.InsertApplication(SampleApplication("app_soon", "310104199001010020", "reg_1"));
-  }).ok());
-  ASSERT_TRUE(store_->Read([](Tx& tx) -> Status {
-    auto lapsed = tx.LapsedPermits("310000", MakeDate(2027, 3, 15), 10);
-    EXPECT_EQ(lapsed->size(), 1u);
-    EXPECT_EQ(lapsed->at(0).number, "N1");
-    EXPECT_TRUE(tx.LapsedPermits("310000", MakeDate(2027, 3, 14), 10)->empty());
-    auto queue = tx.ListPendingReview("310000", {10, 0});
-    EXPECT_EQ(queue->size(), 2u);
-    EXPECT_EQ(queue->at(0).id, "app_soon");  // earliest deadline first
-    EXPECT_EQ(*tx.CountPendingReview("310000"), 2);
-    EXPECT_EQ(tx.ListPendingReview("310000", {1, 1})->at(0).id, "app_late");
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(
+      store_
+          ->Write(Durability::kFull,
+                  [](Tx& tx) -> Status {
+                    EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(SamplePermit("N1", "310104199001010020", 1)));
+                    Permit later = SamplePermit("N2", "310104199001010039", 2);
+                    later.endorsed_until = MakeDate(2027, 6, 1);
+                    EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(later));
+                    EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(SampleRegistration("reg_1", "310104199001010020")));
+                    EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(SampleRegistration("reg_2", "310104199001010039")));
+                    Application late = SampleApplication("app_late", "310104199001010039", "reg_2");
+                    late.review_deadline = MakeDate(2026, 12, 5);
+                    EPERMIT_RETURN_IF_ERROR(tx.InsertApplication(late));
+                    return tx.InsertApplication(SampleApplication("app_soon", "310104199001010020", "reg_1"));
+                  })
+          .ok());
+  ASSERT_TRUE(store_
+                  ->Read([](Tx& tx) -> Status {
+                    auto lapsed = tx.LapsedPermits("310000", MakeDate(2027, 3, 15), 10);
+                    EXPECT_EQ(lapsed->size(), 1u);
+                    EXPECT_EQ(lapsed->at(0).number, "N1");
+                    EXPECT_TRUE(tx.LapsedPermits("310000", MakeDate(2027, 3, 14), 10)->empty());
+                    auto queue = tx.ListPendingReview("310000", {10, 0});
+                    EXPECT_EQ(queue->size(), 2u);
+                    EXPECT_EQ(queue->at(0).id, "app_soon");  // earliest deadline first
+                    EXPECT_EQ(*tx.CountPendingReview("310000"), 2);
+                    EXPECT_EQ(tx.ListPendingReview("310000", {1, 1})->at(0).id, "app_late");
+                    return Status::Ok();
+                  })
+                  .ok());
 }
 
 TEST_P(StoreContractTest, HistoryIsOrderedPerEntity) {
-  ASSERT_TRUE(store_->Write(Durability::kNormal, [](Tx& tx) -> Status {
-    EPERMIT_RETURN_IF_ERROR(tx.AppendHistory({0, "permit", "N1", "issue", "a", "", 1, "{}"}));
-    EPERMIT_RETURN_IF_ERROR(tx.AppendHistory({0, "permit", "N2", "issue", "a", "", 2, "{}"}));
-    return tx.AppendHistory({0, "permit", "N1", "revoke", "b", "why", 3, "{\"k\":1}"});
-  }).ok());
-  ASSERT_TRUE(store_->Read([](Tx& tx) -> Status {
-    auto h = tx.History("permit", "N1");
-    EXPECT_EQ(h->size(), 2u);
-    EXPECT_EQ(h->at(1).action, "revoke");
-    EXPECT_EQ(h->at(1).reason, "why");
-    EXPECT_EQ(h->at(1).detail_json, "{\"k\":1}");
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kNormal,
+                          [](Tx& tx) -> Status {
+                            EPERMIT_RETURN_IF_ERROR(tx.AppendHistory({0, "permit", "N1", "issue", "a", "", 1, "{}"}));
+                            EPERMIT_RETURN_IF_ERROR(tx.AppendHistory({0, "permit", "N2", "issue", "a", "", 2, "{}"}));
+                            return tx.AppendHistory({0, "permit", "N1", "revoke", "b", "why", 3, "{\"k\":1}"});
+                          })
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->Read([](Tx& tx) -> Status {
+                    auto h = tx.History("permit", "N1");
+                    EXPECT_EQ(h->size(), 2u);
+                    EXPECT_EQ(h->at(1).action, "revoke");
+                    EXPECT_EQ(h->at(1).reason, "why");
+                    EXPECT_EQ(h->at(1).detail_json, "{\"k\":1}");
+                    return Status::Ok();
+                  })
+                  .ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values(Backend{"sqlite", MakeSqlite}),

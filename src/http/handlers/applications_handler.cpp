@@ -7,8 +7,8 @@ namespace epermit::http {
 namespace {
 
 Result<service::ApplicationInput> ParseApplication(const nlohmann::json& body) {
-  EPERMIT_RETURN_IF_ERROR(RejectUnknownFields(
-      body, {"citizen_id", "registration_id", "name", "ethnicity", "photo_ref", "guardian"}));
+  EPERMIT_RETURN_IF_ERROR(
+      RejectUnknownFields(body, {"citizen_id", "registration_id", "name", "ethnicity", "photo_ref", "guardian"}));
   service::ApplicationInput in;
   EPERMIT_ASSIGN_OR_RETURN(in.citizen_id, RequireString(body, "citizen_id", 18));
   EPERMIT_ASSIGN_OR_RETURN(auto reg, OptionalString(body, "registration_id", service::kMaxShortChars));

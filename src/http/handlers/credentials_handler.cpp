@@ -49,8 +49,8 @@ void AddCredentialRoutes(Router& router, const ApiServices& api) {
       return Problem(req, MakeError(ErrorKind::kInvalidArgument, "field.enum", "'form' must be phone or paper.",
                                     "form 必须是 phone 或 paper。", "form"));
     }
-    auto qr = api.credentials->PermitQr(req.Param("number"), form && *form == "paper" ? service::QrForm::kPaper
-                                                                                       : service::QrForm::kPhone);
+    auto qr = api.credentials->PermitQr(req.Param("number"),
+                                        form && *form == "paper" ? service::QrForm::kPaper : service::QrForm::kPhone);
     if (!qr.ok()) return Problem(req, qr.error());
     if (fmt == "text") return Raw(200, "text/plain; charset=utf-8", *qr);
     if (fmt == "svg") {
@@ -94,9 +94,9 @@ void AddCredentialRoutes(Router& router, const ApiServices& api) {
   router.Add("GET", "/.well-known/epermit-trust-list", [&api](HttpRequest& req) {
     const std::string& jws = api.trust_list_jws();
     if (jws.empty()) {
-      return Problem(req, MakeError(ErrorKind::kNotFound, "trust.not_configured",
-                                    "This node publishes no trust list (trust.list_file is not set).",
-                                    "本节点未配置信任列表。"));
+      return Problem(
+          req, MakeError(ErrorKind::kNotFound, "trust.not_configured",
+                         "This node publishes no trust list (trust.list_file is not set).", "本节点未配置信任列表。"));
     }
     return Raw(200, "application/jwt", jws, "public, max-age=3600");
   });

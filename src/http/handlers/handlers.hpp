@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "http/router.hpp"
 #include "credential/trust_list.hpp"
+#include "http/router.hpp"
 #include "service/application_service.hpp"
 #include "service/credential_service.hpp"
 #include "service/permit_service.hpp"

@@ -31,9 +31,9 @@ void AddRecordRoutes(Router& router, const ApiServices& api) {
       if (!body.ok()) return Problem(req, body.error());
       auto it = body->find("records");
       if (it == body->end() || !it->is_array()) {
-        return Problem(req, MakeError(ErrorKind::kInvalidArgument, "field.type",
-                                      "'records' must be an array of record objects.", "records 必须是记录对象数组。",
-                                      "records"));
+        return Problem(
+            req, MakeError(ErrorKind::kInvalidArgument, "field.type", "'records' must be an array of record objects.",
+                           "records 必须是记录对象数组。", "records"));
       }
       records.assign(it->begin(), it->end());
     }

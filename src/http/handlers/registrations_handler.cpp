@@ -7,8 +7,8 @@ namespace epermit::http {
 namespace {
 
 Result<service::RegistrationInput> ParseRegistration(const nlohmann::json& body) {
-  EPERMIT_RETURN_IF_ERROR(RejectUnknownFields(
-      body, {"citizen_id", "name", "phone", "residence", "basis", "employer_uscc", "school"}));
+  EPERMIT_RETURN_IF_ERROR(
+      RejectUnknownFields(body, {"citizen_id", "name", "phone", "residence", "basis", "employer_uscc", "school"}));
   service::RegistrationInput in;
   EPERMIT_ASSIGN_OR_RETURN(in.citizen_id, RequireString(body, "citizen_id", 18));
   EPERMIT_ASSIGN_OR_RETURN(in.name, RequireString(body, "name", service::kMaxNameChars));

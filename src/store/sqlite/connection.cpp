@@ -113,8 +113,8 @@ Result<Statement*> Connection::Prepare(const std::string& sql) {
     return it->second.get();
   }
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                              &stmt, nullptr);
+  int rc =
+      sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare");
   auto [pos, _] = cache_.emplace(sql, std::make_unique<Statement>(stmt));
   return pos->second.get();

@@ -123,9 +123,9 @@ CREATE INDEX permits_by_application ON permits(application_id);
 int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
 
 Result<int> CurrentSchemaVersion(Connection& conn) {
-  EPERMIT_RETURN_IF_ERROR(conn.Exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-      "applied_at INTEGER NOT NULL)"));
+  EPERMIT_RETURN_IF_ERROR(
+      conn.Exec("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                "applied_at INTEGER NOT NULL)"));
   EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
   int v = row ? static_cast<int>(st->Int(0)) : 0;

@@ -144,10 +144,8 @@ class SqliteTx final : public Tx {
 
   Status InsertRegistration(const Registration& r) override {
     if (!writable_) return ReadOnlyError();
-    EPERMIT_ASSIGN_OR_RETURN(
-        Statement * st,
-        conn_.Prepare(std::string("INSERT INTO registrations(") + kRegistrationCols +
-                      ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(std::string("INSERT INTO registrations(") +
+                                                           kRegistrationCols + ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     return st->Bind(1, r.id)
         .Bind(2, r.citizen_id)
         .Bind(3, r.name)
@@ -179,9 +177,8 @@ class SqliteTx final : public Tx {
 
   Status InsertApplication(const Application& a) override {
     if (!writable_) return ReadOnlyError();
-    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
-                             conn_.Prepare(std::string("INSERT INTO applications(") + kApplicationCols +
-                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(std::string("INSERT INTO applications(") + kApplicationCols +
+                                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     BindApplication(*st, a);
     return st->Run();
   }
@@ -255,9 +252,8 @@ class SqliteTx final : public Tx {
 
   Status InsertPermit(const Permit& p) override {
     if (!writable_) return ReadOnlyError();
-    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
-                             conn_.Prepare(std::string("INSERT INTO permits(") + kPermitCols +
-                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(std::string("INSERT INTO permits(") + kPermitCols +
+                                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     BindPermit(*st, p);
     return st->Run();
   }
@@ -315,14 +311,14 @@ class SqliteTx final : public Tx {
     return Many<Permit>(*st, PermitRow);
   }
 
-  Result<int64_t> AllocateStatusIndex(const std::string& city, const std::string& permit_number,
-                                      int64_t now) override {
+  Result<int64_t> AllocateStatusIndex(const std::string& city, const std::string& permit_number, int64_t now) override {
     if (!writable_) return ReadOnlyError();
     EPERMIT_ASSIGN_OR_RETURN(
         Statement * st,
-        conn_.Prepare("INSERT INTO credential_status(idx, city, permit_number, status, updated_at) "
-                      "VALUES((SELECT COALESCE(MAX(idx) + 1, 0) FROM credential_status WHERE city = ?1), ?1, ?2, 0, ?3) "
-                      "RETURNING idx"));
+        conn_.Prepare(
+            "INSERT INTO credential_status(idx, city, permit_number, status, updated_at) "
+            "VALUES((SELECT COALESCE(MAX(idx) + 1, 0) FROM credential_status WHERE city = ?1), ?1, ?2, 0, ?3) "
+            "RETURNING idx"));
     st->Bind(1, city).Bind(2, permit_number).Bind(3, now);
     EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) return InternalError("status index not returned");
@@ -346,7 +342,8 @@ class SqliteTx final : public Tx {
   }
 
   Result<std::vector<std::pair<int64_t, domain::CredentialStatus>>> NonValidStatuses(const std::string& city,
-                                                                                    int64_t from, int64_t to) override {
+                                                                                     int64_t from,
+                                                                                     int64_t to) override {
     EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                              conn_.Prepare("SELECT idx, status FROM credential_status WHERE city = ? AND idx >= ? "
                                            "AND idx < ? AND status != 0 ORDER BY idx"));
@@ -431,10 +428,10 @@ class SqliteTx final : public Tx {
   static void BindApplication(Statement& st, const Application& a) {
     std::optional<std::string> guardian;
     if (a.guardian) {
-      guardian = nlohmann::json{{"citizen_id", a.guardian->citizen_id},
-                                {"name", a.guardian->name},
-                                {"relation", a.guardian->relation}}
-                     .dump();
+      guardian =
+          nlohmann::json{
+              {"citizen_id", a.guardian->citizen_id}, {"name", a.guardian->name}, {"relation", a.guardian->relation}}
+              .dump();
     }
     std::optional<std::string> deadline;
     if (a.review_deadline) deadline = DateText(*a.review_deadline);
@@ -577,4 +574,3 @@ Result<int> SqliteStore::SchemaVersion() {
 }
 
 }  // namespace epermit::store::sqlite
-
