@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <limits>
+
 namespace epermit::credential {
 namespace {
 
@@ -31,6 +33,15 @@ Result<Bytes> Base64UrlDecode(std::string_view text) {
   }
   out.resize(len);
   return out;
+}
+
+std::optional<int64_t> Int64Member(const nlohmann::json& obj, const char* name) {
+  auto it = obj.find(name);
+  if (it == obj.end() || !it->is_number_integer()) return std::nullopt;
+  if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return std::nullopt;
+  }
+  return it->get<int64_t>();
 }
 
 Result<std::string> SignJws(const Signer& signer, std::string_view typ, std::string_view payload,

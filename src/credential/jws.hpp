@@ -3,8 +3,10 @@
 // and the trust list.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +32,10 @@ struct VerifiedJws {
   std::string payload;
   PublicKey key;
 };
+
+// A JSON integer member of a token payload that fits int64_t (iat, exp, ...), or nothing:
+// floats, strings and out-of-range values are refused rather than converted.
+std::optional<int64_t> Int64Member(const nlohmann::json& obj, const char* name);
 
 // Verifies a compact JWS: three parts, a JSON object header whose "alg" is EdDSA or SM2
 // ("none" and anything else refused) and matches the key's algorithm, and the signature.

@@ -29,16 +29,6 @@ Error StaleError(const std::string& en, const std::string& zh) {
                    "状态列表已过期（" + zh + "），无法确认证件状态。");
 }
 
-// A JSON integer that fits int64_t, or nothing (floats, strings, huge values refused).
-std::optional<int64_t> Int64Member(const nlohmann::json& obj, const char* name) {
-  auto it = obj.find(name);
-  if (it == obj.end() || !it->is_number_integer()) return std::nullopt;
-  if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-    return std::nullopt;
-  }
-  return it->get<int64_t>();
-}
-
 struct InflateStream {
   z_stream zs{};
   bool ready = false;

@@ -32,15 +32,6 @@ Error Stale(const std::string& en, const std::string& zh) {
                    "信任列表已过期（" + zh + "），请获取新的信任列表。");
 }
 
-std::optional<int64_t> Int64Member(const nlohmann::json& obj, const char* name) {
-  auto it = obj.find(name);
-  if (it == obj.end() || !it->is_number_integer()) return std::nullopt;
-  if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-    return std::nullopt;
-  }
-  return it->get<int64_t>();
-}
-
 bool RawKeyFits(SigAlg alg, const Bytes& raw) {
   if (alg == SigAlg::kEdDSA) return raw.size() == kEd25519PublicKeyBytes;
   return raw.size() == kSm2PublicKeyBytes && raw[0] == 0x04;

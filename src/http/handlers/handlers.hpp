@@ -50,7 +50,7 @@ inline void AddApiRoutes(Router& router, const ApiServices& api) {
 // X-Epermit-Actor; the value is recorded in history, never trusted for access.
 service::Actor ActorOf(const HttpRequest& req);
 
-// Runs `fn` (which returns a response) unless `r` failed, in which case the problem.
+// The RFC 9457 answer for `e`, with the request path as its instance.
 HttpResponse Problem(const HttpRequest& req, const Error& e, const nlohmann::json* extra = nullptr);
 
 }  // namespace epermit::http
