@@ -24,7 +24,7 @@ struct Config {
   // [server]
   std::string address = "127.0.0.1";
   int port = 8080;
-  int threads = 2;
+  int threads = 8;  // handlers block on FULL commits; more in flight lets group commit batch them
   int64_t body_limit_bytes = 1 << 20;
   int read_timeout_seconds = 15;
   // [store]

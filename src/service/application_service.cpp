@@ -140,15 +140,20 @@ Result<ApplicationOutcome> ApplicationService::Apply(const ApplicationInput& in,
       app.decided_by = "automatic_review";
       app.decided_at = app.created_at;
     }
+    // The permit is built first so that the application row is written once, with its
+    // permit number (each extra write is another page in the FULL-sync commit).
+    std::optional<domain::Permit> permit;
+    if (app.status == domain::ApplicationStatus::kApproved) {
+      EPERMIT_ASSIGN_OR_RETURN(permit, PrepareFirstPermit(tx, ctx_, *policy, app, *reg, records));
+      app.permit_number = permit->number;
+    }
     EPERMIT_RETURN_IF_ERROR(tx.InsertApplication(app));
     nlohmann::json detail = {{"outcome", policy::ToString(decision.outcome)}, {"policy_version", policy->version}};
     if (guardian) detail["guardian_relation"] = guardian->relation;
     EPERMIT_RETURN_IF_ERROR(
         tx.AppendHistory({0, "application", app.id, "apply", actor.id, "", app.created_at, detail.dump()}));
-    if (app.status == domain::ApplicationStatus::kApproved) {
-      EPERMIT_ASSIGN_OR_RETURN(domain::Permit permit, IssueFirstPermit(tx, ctx_, *policy, app, *reg, records, actor));
-      app.permit_number = permit.number;
-      EPERMIT_RETURN_IF_ERROR(tx.UpdateApplication(app));
+    if (permit) {
+      EPERMIT_RETURN_IF_ERROR(StoreIssuedPermit(tx, *policy, *permit, actor));
       out.permit = std::move(permit);
     }
     return Status::Ok();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <future>
 #include <random>
 
 #include "domain/citizen_id.hpp"
@@ -206,38 +207,66 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
   const Actor seeder{"demo-seeder"};
   SeedReport report;
 
-  // Bulk residents: validated like any registration, stored in large transactions.
-  int64_t done = 0;
-  std::vector<Resident> with_permits;
-  while (done < options.residents) {
-    const int64_t n = std::min<int64_t>(options.batch, options.residents - done);
+  // Bulk residents: validated like any registration, stored in large transactions. Making
+  // a batch (synthetic people, validation, record encoding) is a third of the work and
+  // needs no database, so the next batch is made on a second thread while this one is
+  // written. Only that thread touches the factory `f` and `with_permits`, one batch at a time.
+  struct Batch {
+    int64_t n = 0;
     std::vector<domain::Registration> regs;
     std::vector<store::StoredRecord> rows;
-    regs.reserve(static_cast<size_t>(n));
+  };
+  std::vector<Resident> with_permits;
+  auto make_batch = [&](int64_t first, int64_t n) -> Result<Batch> {
+    Batch b;
+    b.n = n;
+    b.regs.reserve(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) {
       const bool employed = f.Pick(10) < 8;
       const int months = 1 + static_cast<int>(f.Pick(48));
-      Resident r = MakeResident(f, ctx_, counties, today, static_cast<uint64_t>(done + i), months,
+      Resident r = MakeResident(f, ctx_, counties, today, static_cast<uint64_t>(first + i), months,
                                 employed ? std::min(months, 1 + static_cast<int>(f.Pick(60))) : 0, employed);
       EPERMIT_ASSIGN_OR_RETURN(domain::Registration reg, registrations.Validate(RegistrationOf(r), seeder));
       reg.id = ctx_.ids->Next("reg_");
-      regs.push_back(std::move(reg));
+      b.regs.push_back(std::move(reg));
       EPERMIT_ASSIGN_OR_RETURN(auto resident_rows, StoredRecordsOf(r, today));
-      rows.insert(rows.end(), std::make_move_iterator(resident_rows.begin()),
-                  std::make_move_iterator(resident_rows.end()));
+      b.rows.insert(b.rows.end(), std::make_move_iterator(resident_rows.begin()),
+                    std::make_move_iterator(resident_rows.end()));
       if (static_cast<int>(with_permits.size()) < options.issued_permits && months >= 12 && employed) {
         with_permits.push_back(std::move(r));
       }
     }
+    return b;
+  };
+  auto batch_size = [&](int64_t from) { return std::min<int64_t>(options.batch, options.residents - from); };
+  int64_t done = 0;
+  int64_t made = 0;
+  std::future<Result<Batch>> next;
+  if (options.residents > 0) {
+    next = std::async(std::launch::async, make_batch, made, batch_size(made));
+    made += batch_size(0);
+  }
+  while (done < options.residents) {
+    Result<Batch> batch = next.get();
+    if (!batch.ok()) return batch.error();
+    if (made < options.residents) {
+      const int64_t n = batch_size(made);
+      next = std::async(std::launch::async, make_batch, made, n);
+      made += n;
+    }
     const int64_t now = ctx_.clock->UnixSeconds();
-    EPERMIT_RETURN_IF_ERROR(ctx_.store->Write(store::Durability::kNormal, [&](store::Tx& tx) -> Status {
-      for (const auto& reg : regs) EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(reg));
-      EPERMIT_RETURN_IF_ERROR(tx.InsertRecords(rows, now));
+    Status written = ctx_.store->Write(store::Durability::kNormal, [&](store::Tx& tx) -> Status {
+      for (const auto& reg : batch->regs) EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(reg));
+      EPERMIT_RETURN_IF_ERROR(tx.InsertRecords(batch->rows, now));
       return tx.AppendHistory({0, "records", ctx_.ids->Next("rec_"), "seed", seeder.id, "", now,
-                               json{{"residents", n}, {"records", rows.size()}}.dump()});
-    }));
-    report.rows += static_cast<int64_t>(regs.size() + rows.size()) + 1;
-    done += n;
+                               json{{"residents", batch->n}, {"records", batch->rows.size()}}.dump()});
+    });
+    if (!written.ok()) {
+      if (next.valid()) next.wait();  // the maker thread uses locals of this function
+      return written.error();
+    }
+    report.rows += static_cast<int64_t>(batch->regs.size() + batch->rows.size()) + 1;
+    done += batch->n;
   }
   report.residents = done;
 

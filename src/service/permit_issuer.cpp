@@ -14,9 +14,9 @@ Date FirstEndorsedUntil(Date residence_since, Date today, const domain::Endorsem
   return next;
 }
 
-Result<domain::Permit> IssueFirstPermit(store::Tx& tx, const NodeContext& ctx, const policy::CityPolicy& policy,
-                                        const domain::Application& app, const domain::Registration& reg,
-                                        const domain::RecordBundle& records, const Actor& actor) {
+Result<domain::Permit> PrepareFirstPermit(store::Tx& tx, const NodeContext& ctx, const policy::CityPolicy& policy,
+                                          const domain::Application& app, const domain::Registration& reg,
+                                          const domain::RecordBundle& records) {
   EPERMIT_ASSIGN_OR_RETURN(auto current, tx.CurrentPermit(app.citizen_id, ctx.city));
   if (current) {
     return MakeError(ErrorKind::kConflict, "permit.exists",
@@ -51,12 +51,22 @@ Result<domain::Permit> IssueFirstPermit(store::Tx& tx, const NodeContext& ctx, c
   p.application_id = app.id;
   p.updated_at = ctx.clock->UnixSeconds();
   EPERMIT_ASSIGN_OR_RETURN(p.status_index, tx.AllocateStatusIndex(ctx.city, p.number, p.updated_at));
+  return p;
+}
+
+Status StoreIssuedPermit(store::Tx& tx, const policy::CityPolicy& policy, const domain::Permit& p, const Actor& actor) {
   EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(p));
-  nlohmann::json detail = {{"application_id", app.id},
+  nlohmann::json detail = {{"application_id", p.application_id},
                            {"policy_version", policy.version},
                            {"endorsed_until", FormatIsoDate(p.endorsed_until)}};
-  EPERMIT_RETURN_IF_ERROR(
-      tx.AppendHistory({0, "permit", p.number, "issue", actor.id, "", p.updated_at, detail.dump()}));
+  return tx.AppendHistory({0, "permit", p.number, "issue", actor.id, "", p.updated_at, detail.dump()});
+}
+
+Result<domain::Permit> IssueFirstPermit(store::Tx& tx, const NodeContext& ctx, const policy::CityPolicy& policy,
+                                        const domain::Application& app, const domain::Registration& reg,
+                                        const domain::RecordBundle& records, const Actor& actor) {
+  EPERMIT_ASSIGN_OR_RETURN(domain::Permit p, PrepareFirstPermit(tx, ctx, policy, app, reg, records));
+  EPERMIT_RETURN_IF_ERROR(StoreIssuedPermit(tx, policy, p, actor));
   return p;
 }
 

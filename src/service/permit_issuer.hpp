@@ -8,7 +8,17 @@
 namespace epermit::service {
 
 // The permit for an approved application: 第四条 fields from the application, the
-// department records and the registration; number from the city's sequence.
+// department records and the registration; number from the city's sequence and a status
+// index taken, but the permit row not yet written. Lets a caller that has not stored the
+// application yet write it once, already carrying the permit number.
+Result<domain::Permit> PrepareFirstPermit(store::Tx& tx, const NodeContext& ctx, const policy::CityPolicy& policy,
+                                          const domain::Application& app, const domain::Registration& reg,
+                                          const domain::RecordBundle& records);
+
+// Writes a prepared permit and its "issue" history row; the application must be stored.
+Status StoreIssuedPermit(store::Tx& tx, const policy::CityPolicy& policy, const domain::Permit& p, const Actor& actor);
+
+// PrepareFirstPermit then StoreIssuedPermit, for an application already stored.
 Result<domain::Permit> IssueFirstPermit(store::Tx& tx, const NodeContext& ctx, const policy::CityPolicy& policy,
                                         const domain::Application& app, const domain::Registration& reg,
                                         const domain::RecordBundle& records, const Actor& actor);

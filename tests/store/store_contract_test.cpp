@@ -2,8 +2,15 @@
 // PostgreSQL backend adds one factory line to INSTANTIATE_TEST_SUITE_P below.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
+#include <future>
 #include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -144,6 +151,88 @@ TEST_P(StoreContractTest, FailedTransactionLeavesNothing) {
                   .ok());
 }
 
+// Nine writers at once: the first holds the write until the other eight are waiting, so a
+// batching backend must take them together. Each writer must still get its own answer and
+// keep exactly its own rows: odd writers fail after inserting, writer 8 breaks a unique index.
+struct QueuedWrites {
+  std::vector<Status> results;
+};
+
+QueuedWrites RunQueuedWrites(Store& store) {
+  constexpr int kWriters = 9;
+  QueuedWrites out;
+  out.results.assign(kWriters, Status::Ok());
+  std::promise<void> first_inside;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  auto citizen = [](int i) { return "3101041990010100" + std::to_string(10 + i); };
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    out.results[0] = store.Write(Durability::kFull, [&](Tx& tx) -> Status {
+      EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(SampleRegistration("reg_0", citizen(0))));
+      first_inside.set_value();
+      released.wait_for(std::chrono::seconds(10));
+      return Status::Ok();
+    });
+  });
+  first_inside.get_future().wait();
+  for (int i = 1; i < kWriters; ++i) {
+    threads.emplace_back([&, i] {
+      out.results[i] = store.Write(i % 2 ? Durability::kNormal : Durability::kFull, [&, i](Tx& tx) -> Status {
+        // Writer 8 registers writer 0's person in the same city again: one_registration_per_city.
+        EPERMIT_RETURN_IF_ERROR(
+            tx.InsertRegistration(SampleRegistration("reg_" + std::to_string(i), citizen(i == 8 ? 0 : i))));
+        if (i % 2) return MakeError(ErrorKind::kInvalidArgument, "test.abort", "abort", "abort");
+        return Status::Ok();
+      });
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  release.set_value();
+  for (auto& t : threads) t.join();
+  return out;
+}
+
+TEST_P(StoreContractTest, ConcurrentWritersEachGetTheirOwnOutcome) {
+  QueuedWrites w = RunQueuedWrites(*store_);
+  for (int i : {0, 2, 4, 6}) EXPECT_TRUE(w.results[i].ok()) << i << ": " << w.results[i].error().message_en;
+  for (int i : {1, 3, 5, 7}) {
+    ASSERT_FALSE(w.results[i].ok()) << i;
+    EXPECT_EQ(w.results[i].error().code, "test.abort");
+  }
+  ASSERT_FALSE(w.results[8].ok());
+  EXPECT_EQ(w.results[8].error().kind, ErrorKind::kConflict);
+  ASSERT_TRUE(store_
+                  ->Read([](Tx& tx) -> Status {
+                    for (int i = 0; i < 9; ++i) {
+                      EXPECT_EQ(tx.FindRegistration("reg_" + std::to_string(i))->has_value(), i % 2 == 0 && i != 8)
+                          << i;
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
+}
+
+TEST_P(StoreContractTest, AWriteThatThrowsFailsAndLeavesTheStoreUsable) {
+  Status s = store_->Write(Durability::kFull, [](Tx& tx) -> Status {
+    EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(SampleRegistration("reg_1", kCitizen)));
+    throw std::runtime_error("boom");
+  });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().kind, ErrorKind::kInternal);
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kFull,
+                          [](Tx& tx) { return tx.InsertRegistration(SampleRegistration("reg_2", kCitizen)); })
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->Read([](Tx& tx) -> Status {
+                    EXPECT_FALSE(tx.FindRegistration("reg_1")->has_value());
+                    EXPECT_TRUE(tx.FindRegistration("reg_2")->has_value());
+                    return Status::Ok();
+                  })
+                  .ok());
+}
+
 TEST_P(StoreContractTest, ReadTransactionsCannotWrite) {
   Status s = store_->Read([](Tx& tx) { return tx.InsertRegistration(SampleRegistration("reg_1", kCitizen)); });
   EXPECT_FALSE(s.ok());
@@ -262,6 +351,35 @@ TEST_P(StoreContractTest, HistoryIsOrderedPerEntity) {
                   .ok());
 }
 
+TEST_P(StoreContractTest, NewStatusEntriesLeaveTheSignedListVersionAloneButChangesBumpIt) {
+  int64_t idx = -1;
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kFull,
+                          [&](Tx& tx) -> Status {
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(SamplePermit("N1", kCitizen, 1)));
+                            EPERMIT_ASSIGN_OR_RETURN(idx, tx.AllocateStatusIndex("310000", "N1", 10));
+                            return Status::Ok();
+                          })
+                  .ok());
+  auto version = [&] {
+    int64_t v = -1;
+    EXPECT_TRUE(store_
+                    ->Read([&](Tx& tx) -> Status {
+                      EPERMIT_ASSIGN_OR_RETURN(v, tx.StatusVersion("310000"));
+                      return Status::Ok();
+                    })
+                    .ok());
+    return v;
+  };
+  const int64_t before = version();
+  EXPECT_EQ(before, 0) << "a valid entry changes no list";
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kFull,
+                          [&](Tx& tx) { return tx.SetCredentialStatus(idx, domain::CredentialStatus::kInvalid, 11); })
+                  .ok());
+  EXPECT_EQ(version(), before + 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values(Backend{"sqlite", MakeSqlite}),
                          [](const auto& info) { return info.param.name; });
 
@@ -276,6 +394,61 @@ TEST(SqliteStoreTest, MigrationsAreIdempotentAndCheckIsClean) {
   auto again = sqlite::SqliteStore::Open({path, 1, true}, 2);
   ASSERT_TRUE(again.ok());
   auto lines = (*again)->Check();
+  ASSERT_TRUE(lines.ok());
+  EXPECT_EQ(*lines, (std::vector<std::string>{"integrity_check: ok", "foreign_key_check: ok"}));
+}
+
+// The eight writers queued behind the first go out in one commit (group commit), not eight.
+TEST(SqliteStoreTest, QueuedWritersShareOneCommit) {
+  testing::TempDir dir;
+  auto s = sqlite::SqliteStore::Open({dir.File("g.db"), 1, true}, 1);
+  ASSERT_TRUE(s.ok());
+  const int64_t before = (*s)->Commits();
+  QueuedWrites w = RunQueuedWrites(**s);
+  EXPECT_TRUE(w.results[2].ok());
+  EXPECT_EQ((*s)->Commits() - before, 2) << "writer 0 alone, then the other eight together";
+}
+
+// A database made by the previous release (schema 2, with history) upgrades in place:
+// every history row keeps its id, new rows follow them, and history stays append-only.
+TEST(SqliteStoreTest, SchemaThreeKeepsHistoryAndItsAppendOnlyGuard) {
+  testing::TempDir dir;
+  const std::string path = dir.File("old.db");
+  {
+    auto conn = sqlite::Connection::Open(path, false);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE(sqlite::Migrate(**conn, 1, 2).ok());
+    ASSERT_EQ(*sqlite::CurrentSchemaVersion(**conn), 2);
+    ASSERT_TRUE(
+        (*conn)
+            ->Exec("INSERT INTO history(entity_type, entity_id, action, actor, at) VALUES"
+                   "('permit','N1','issue','a',1),('permit','N1','revoke','b',2),('application','A1','apply','c',3)")
+            .ok());
+  }
+  auto s = sqlite::SqliteStore::Open({path, 1, true}, 5);
+  ASSERT_TRUE(s.ok()) << s.error().message_en;
+  EXPECT_EQ(*(*s)->SchemaVersion(), 3);
+  ASSERT_TRUE((*s)->Write(Durability::kFull,
+                          [](Tx& tx) {
+                            return tx.AppendHistory({0, "permit", "N1", "endorse", "d", "", 4, ""});
+                          })
+                  .ok());
+  ASSERT_TRUE(
+      (*s)->Read([](Tx& tx) -> Status {
+            auto h = tx.History("permit", "N1");
+            EXPECT_TRUE(h.ok());
+            if (!h.ok()) return Status::Ok();
+            std::vector<std::pair<int64_t, std::string>> got;
+            for (const auto& e : *h) got.emplace_back(e.id, e.action);
+            EXPECT_EQ(got, (std::vector<std::pair<int64_t, std::string>>{{1, "issue"}, {2, "revoke"}, {4, "endorse"}}));
+            return Status::Ok();
+          })
+          .ok());
+  auto conn = sqlite::Connection::Open(path, false);
+  ASSERT_TRUE(conn.ok());
+  EXPECT_FALSE((*conn)->Exec("UPDATE history SET actor = 'x' WHERE id = 1").ok());
+  EXPECT_FALSE((*conn)->Exec("DELETE FROM history WHERE id = 1").ok());
+  auto lines = (*s)->Check();
   ASSERT_TRUE(lines.ok());
   EXPECT_EQ(*lines, (std::vector<std::string>{"integrity_check: ok", "foreign_key_check: ok"}));
 }

@@ -11,7 +11,8 @@ namespace epermit::store::sqlite {
 
 int LatestSchemaVersion();
 Result<int> CurrentSchemaVersion(Connection& conn);
-// Applies every missing step; returns the versions applied.
-Result<std::vector<int>> Migrate(Connection& conn, int64_t now_unix);
+// Applies every missing step up to `target` (default: all); returns the versions applied.
+// A lower target exists for tests that upgrade a database of an older schema.
+Result<std::vector<int>> Migrate(Connection& conn, int64_t now_unix, int target = 0);
 
 }  // namespace epermit::store::sqlite

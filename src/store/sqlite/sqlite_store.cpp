@@ -324,7 +324,8 @@ class SqliteTx final : public Tx {
     if (!row) return InternalError("status index not returned");
     const int64_t idx = st->Int(0);
     st->Reset();
-    EPERMIT_RETURN_IF_ERROR(BumpStatusVersion(city));
+    // No version bump: a new entry is "valid", which every list already says of an unused
+    // index, so no signed list changes.
     return idx;
   }
 
@@ -485,6 +486,21 @@ class SqliteTx final : public Tx {
   bool writable_;
 };
 
+// A write function that throws fails like one that returns an error: the batch, and the
+// callers waiting on it, must not be left mid-transaction.
+Status Invoke(const std::function<Status(Tx&)>& fn, Tx& tx) {
+  try {
+    return fn(tx);
+  } catch (const std::exception& e) {
+    return InternalError(std::string("write failed: ") + e.what());
+  }
+}
+
+Status RunCached(Connection& c, const std::string& sql) {
+  EPERMIT_ASSIGN_OR_RETURN(Statement * st, c.Prepare(sql));
+  return st->Run();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options, int64_t now_unix) {
@@ -500,18 +516,82 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
   return store;
 }
 
+// Group commit (leader/follower, no extra thread): a caller queues its write; if no batch is
+// being written it leads, taking every write queued so far into one transaction, each in
+// its own savepoint so that one failing write leaves the others, and one COMMIT (FULL if
+// any of them asked for it). Followers sleep until their batch has committed. Under
+// concurrent requests the fsync, and the WAL pages the writes share, are paid once per
+// batch; a lone caller goes through the plain path.
 Status SqliteStore::Write(Durability durability, const std::function<Status(Tx&)>& fn) {
-  std::lock_guard<std::mutex> lock(write_mu_);
+  PendingWrite me{durability, &fn};
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  queue_.push_back(&me);
+  queue_cv_.wait(lock, [&] { return me.done || !leading_; });
+  if (me.done) return me.result;
+  leading_ = true;
+  std::vector<PendingWrite*> batch;
+  batch.swap(queue_);
+  lock.unlock();
+  {
+    std::lock_guard<std::mutex> write_lock(write_mu_);
+    CommitBatch(batch);
+  }
+  lock.lock();
+  for (PendingWrite* w : batch) w->done = true;
+  leading_ = false;
+  lock.unlock();
+  queue_cv_.notify_all();
+  return me.result;
+}
+
+void SqliteStore::CommitBatch(const std::vector<PendingWrite*>& batch) {
   Connection& c = *writer_;
-  // synchronous cannot change inside a transaction, so it is set per commit here.
-  EPERMIT_RETURN_IF_ERROR(
-      c.Exec(durability == Durability::kFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
-  EPERMIT_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+  auto fail_all = [&](const Status& s) {
+    for (PendingWrite* w : batch)
+      if (w->result.ok()) w->result = s;
+  };
+  bool full = false;
+  for (const PendingWrite* w : batch) full = full || w->durability == Durability::kFull;
+  // synchronous cannot change inside a transaction, so it is set per commit here. Cached
+  // statements: sqlite3_exec would parse these on every write.
+  Status s = RunCached(c, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  if (s.ok()) s = RunCached(c, "BEGIN IMMEDIATE");
+  if (!s.ok()) return fail_all(s);
   SqliteTx tx(c, true);
-  Status s = fn(tx);
-  if (s.ok()) s = c.Exec("COMMIT");
-  if (!s.ok()) (void)c.Exec("ROLLBACK");
-  return s;
+  if (batch.size() == 1) {
+    s = Invoke(*batch[0]->fn, tx);
+    if (s.ok()) s = RunCached(c, "COMMIT");
+    if (s.ok()) ++commits_;
+    if (!s.ok()) (void)c.Exec("ROLLBACK");
+    batch[0]->result = s;
+    return;
+  }
+  bool any_ok = false;
+  for (PendingWrite* w : batch) {
+    s = RunCached(c, "SAVEPOINT one_write");
+    if (s.ok()) {
+      w->result = Invoke(*w->fn, tx);
+      if (sqlite3_get_autocommit(c.raw())) {
+        // SQLite rolled the whole transaction back (I/O error, disk full): nothing of this
+        // batch is stored, so every write in it fails.
+        Status lost = w->result.ok() ? InternalError("transaction rolled back by the database") : w->result;
+        return fail_all(lost);
+      }
+      if (!w->result.ok()) s = RunCached(c, "ROLLBACK TO one_write");
+      if (s.ok()) s = RunCached(c, "RELEASE one_write");
+    }
+    if (!s.ok()) {
+      (void)c.Exec("ROLLBACK");
+      return fail_all(s);
+    }
+    any_ok = any_ok || w->result.ok();
+  }
+  s = any_ok ? RunCached(c, "COMMIT") : RunCached(c, "ROLLBACK");
+  if (s.ok() && any_ok) ++commits_;
+  if (!s.ok()) {
+    (void)c.Exec("ROLLBACK");
+    fail_all(s);
+  }
 }
 
 std::unique_ptr<Connection> SqliteStore::AcquireReader() {
@@ -533,13 +613,11 @@ void SqliteStore::ReleaseReader(std::unique_ptr<Connection> conn) {
 Status SqliteStore::Read(const std::function<Status(Tx&)>& fn) {
   auto conn = AcquireReader();
   // Cached statements: BEGIN/COMMIT through sqlite3_exec would be parsed on every read.
-  auto begin = conn->Prepare("BEGIN");
-  Status s = begin.ok() ? (*begin)->Run() : begin.status();
+  Status s = RunCached(*conn, "BEGIN");
   if (s.ok()) {
     SqliteTx tx(*conn, false);
     s = fn(tx);
-    auto commit = conn->Prepare("COMMIT");
-    Status end = commit.ok() ? (*commit)->Run() : commit.status();
+    Status end = RunCached(*conn, "COMMIT");
     if (s.ok() && !end.ok()) s = end;
   }
   ReleaseReader(std::move(conn));

@@ -2,6 +2,7 @@
 // mutex, and a pool of read connections so readers never wait for the writer.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -28,14 +29,28 @@ class SqliteStore final : public Store {
   // `PRAGMA integrity_check` and `foreign_key_check`; "ok" lines when healthy.
   Result<std::vector<std::string>> Check();
   Result<int> SchemaVersion();
+  // Transactions committed by Write() so far: fewer than writes when group commit batched them.
+  int64_t Commits() const { return commits_.load(); }
 
  private:
   explicit SqliteStore(std::string path) : path_(std::move(path)) {}
+  struct PendingWrite {
+    Durability durability;
+    const std::function<Status(Tx&)>* fn;
+    Status result = Status::Ok();
+    bool done = false;
+  };
+  void CommitBatch(const std::vector<PendingWrite*>& batch);
   std::unique_ptr<Connection> AcquireReader();
   void ReleaseReader(std::unique_ptr<Connection> conn);
 
   std::string path_;
-  std::mutex write_mu_;
+  std::mutex queue_mu_;  // guards queue_ and leading_
+  std::condition_variable queue_cv_;
+  std::vector<PendingWrite*> queue_;
+  bool leading_ = false;
+  std::atomic<int64_t> commits_{0};
+  std::mutex write_mu_;  // held while a batch is written, and by Check()
   std::unique_ptr<Connection> writer_;
   std::mutex read_mu_;
   std::condition_variable read_cv_;
