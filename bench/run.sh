@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# All benchmarks of issue 2, in order: issuance (Google Benchmark), seeding + memory, HTTP
-# load. `make bench` runs this after the release build. Each prints its figures and the
-# ratio against its same-run baseline; nothing fails on a missed target (the machine may be
-# noisy), only on a benchmark that could not run.
+# All benchmarks of issues 2 and 3, in order: issuance (Google Benchmark), credentials
+# (Google Benchmark: QR verification and QR + SD-JWT issuance), seeding + memory, HTTP load
+# (with POST /api/v1/verify). `make bench` runs this after the release build. Each prints
+# its figures and the ratio against its same-run baseline; nothing fails on a missed target
+# (the machine may be noisy), only on a benchmark that could not run.
 #
 #   bench/run.sh                   full run (seeding 1,000,000 residents takes minutes)
 #   SEED_RESIDENTS=100000 bench/run.sh     quicker
@@ -19,16 +20,19 @@ LOG="$BENCH_BIN/run.log"
 RESULTS="$BENCH_BIN/results.txt"
 : >"$LOG"
 
-echo "### 1/3 issuance ($(date -u +%FT%TZ))" | tee -a "$LOG"
+echo "### 1/4 issuance ($(date -u +%FT%TZ))" | tee -a "$LOG"
 "$BENCH_BIN/issuance_bench" 2>&1 | tee -a "$LOG"
 echo | tee -a "$LOG"
-echo "### 2/3 seeding and memory" | tee -a "$LOG"
+echo "### 2/4 credentials: QR verification and issuance" | tee -a "$LOG"
+"$BENCH_BIN/credential_bench" 2>&1 | tee -a "$LOG"
+echo | tee -a "$LOG"
+echo "### 3/4 seeding and memory" | tee -a "$LOG"
 "$ROOT/bench/seed_bench.sh" "${SEED_RESIDENTS:-1000000}" 2>&1 | tee -a "$LOG"
 echo | tee -a "$LOG"
-echo "### 3/3 HTTP load" | tee -a "$LOG"
+echo "### 4/4 HTTP load" | tee -a "$LOG"
 "$ROOT/bench/load.sh" 2>&1 | tee -a "$LOG"
 
 {
   echo "epermit benchmarks, $(date -u +%F), $(nproc) cores"
-  grep -E '^(issuance ratio|seed:|seed ratio|seed CPU|  \(diagnostic\)|server RSS|permit GET ratio)' "$LOG"
+  grep -E '^(issuance ratio|seed:|seed ratio|seed CPU|  \(diagnostic\)|server RSS|permit GET ratio|verify ratio|credential issuance ratio|verify POST ratio)' "$LOG"
 } | tee "$RESULTS"

@@ -11,6 +11,8 @@
 //   5  bytes split at NUL into payload + Disclosures; "$0".."$9" in the payload become the
 //      digests of those Disclosures, the payload is signed by the trusted issuer
 //      (digest resolution, nesting, duplicates, validity claims)
+// With EPERMIT_FUZZ_SEED_DIR=DIR set, LLVMFuzzerInitialize writes one valid input per mode
+// into DIR (pass the same DIR as the corpus), so mutation starts from real credentials.
 // Build (from the repository root):
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 //     -Isrc fuzz/sd_jwt_fuzz.cpp src/credential/sd_jwt.cpp src/credential/jws.cpp \
@@ -20,6 +22,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +45,7 @@ struct Fixture {
   KbExpectations kb{"fuzz-nonce", "https://verifier.example.cn", 300};
   std::string issuer_jwt;        // the JWS part of a valid SD-JWT
   std::string presented_sd_jwt;  // a valid presentation up to and including its last '~'
+  std::string presented;         // the same presentation with its KB-JWT
 };
 
 std::unique_ptr<Signer> FixedKey(const char* kid, uint8_t fill) {
@@ -69,6 +75,7 @@ const Fixture& GetFixture() {
     const std::string presented =
         Present(issued, {"resident_district", "resident_since"}, *f->holder, f->kb.nonce, f->kb.audience, kNow).value();
     f->presented_sd_jwt = presented.substr(0, presented.rfind('~') + 1);
+    f->presented = presented;
     return f;
   }();
   return *fixture;
@@ -120,7 +127,47 @@ void Check(const Fixture& f, const std::string& presentation) {
   if (bound.ok() && !bound->key_bound) __builtin_trap();
 }
 
+void WriteSeed(const std::filesystem::path& dir, const std::string& name, char mode, std::string_view rest) {
+  std::ofstream out(dir / name, std::ios::binary);
+  out.put(mode);
+  out.write(rest.data(), static_cast<std::streamsize>(rest.size()));
+}
+
+// One valid input per mode (the first byte picks the mode, see the top of this file).
+void WriteSeeds(const std::filesystem::path& dir) {
+  const Fixture& f = GetFixture();
+  std::filesystem::create_directories(dir);
+  const std::string disclosures = f.presented.substr(f.issuer_jwt.size() + 1);  // "<D1>~<D2>~<KB-JWT>"
+  const std::string kb_jwt = f.presented.substr(f.presented_sd_jwt.size());
+  WriteSeed(dir, "seed-0-presentation", 0, f.presented);
+  WriteSeed(dir, "seed-1-disclosures", 1, disclosures);
+  WriteSeed(dir, "seed-2-disclosure", 2, R"(["c2FsdHNhbHRzYWx0","resident_district","310101"])");
+  WriteSeed(dir, "seed-3-kb-jwt", 3, kb_jwt);
+  WriteSeed(dir, "seed-4-kb-header", 4, R"({"alg":"EdDSA","typ":"kb+jwt"})");
+  const nlohmann::json visible = {{"iss", "https://310000.epermit.example.cn"},
+                                  {"iat", kNow - 60},
+                                  {"exp", kNow + 86400},
+                                  {"vct", "urn:epermit:residence-permit:1"},
+                                  {"_sd_alg", "sha-256"},
+                                  {"_sd", {"$0", "$1"}},
+                                  {"address", {{"_sd", {"$2"}}}}};
+  std::string mode5 = visible.dump();
+  for (const char* d : {R"(["c2FsdDA","resident_district","310101"])", R"(["c2FsdDE","resident_since","2021-03-15"])",
+                        R"(["c2FsdDI","street","x"])"}) {
+    mode5 += '\0';
+    mode5 += d;
+  }
+  WriteSeed(dir, "seed-5-signed", 5, mode5);
+}
+
 }  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  // EPERMIT_FUZZ_SEED_DIR=corpus ./sd_jwt_fuzz corpus: libFuzzer reads the corpus after
+  // this hook, so the seeds written here are its starting points.
+  if (const char* dir = std::getenv("EPERMIT_FUZZ_SEED_DIR"); dir != nullptr && *dir != '\0') WriteSeeds(dir);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Fixture& f = GetFixture();

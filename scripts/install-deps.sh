@@ -25,6 +25,20 @@ if ! command -v npm >/dev/null 2>&1; then
   PACKAGES+=(nodejs npm)
 fi
 
+# The npm packages of the independent-verifier tests (tests/interop), pinned by its
+# package-lock.json: `npm ci` only when node_modules is missing or older than the lock
+# (tests/interop/run.sh makes the same check before every test run).
+install_interop_npm() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/interop"
+  if [ -f "$dir/node_modules/.package-lock.json" ] && ! [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "install-deps: tests/interop npm packages present"
+    return
+  fi
+  echo "install-deps: npm ci in tests/interop"
+  (cd "$dir" && npm ci --no-audit --no-fund)
+}
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -34,6 +48,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
+  install_interop_npm
   exit 0
 fi
 
@@ -43,3 +58,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_interop_npm

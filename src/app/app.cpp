@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -103,6 +104,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
 Status App::LoadTrustList() {
   if (config_.trust_list_file.empty()) return Status::Ok();
   EPERMIT_ASSIGN_OR_RETURN(std::string jws, ReadTextFile(config_.trust_list_file));
+  // A JWS has no whitespace; an editor's final newline must not keep the node from starting.
+  while (!jws.empty() && std::isspace(static_cast<unsigned char>(jws.back()))) jws.pop_back();
   EPERMIT_ASSIGN_OR_RETURN(std::string root_text, ReadTextFile(config_.trust_root_key_file));
   EPERMIT_ASSIGN_OR_RETURN(credential::PublicKey root,
                            PublicKeyFromJson(nlohmann::json::parse(root_text, nullptr, false)));

@@ -11,6 +11,9 @@
 #include <sstream>
 
 #include "app/app.hpp"
+#include "app/demo_trust.hpp"
+#include "cli/trust_command.hpp"
+#include "cli/verify_command.hpp"
 #include "service/demo_seeder.hpp"
 #include "service/views.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -78,6 +81,30 @@ int Serve(const app::Config& cfg) {
   return 0;
 }
 
+// The demo's copy-paste lines for an offline verifier: fill a cache from the running node,
+// then check the holder's QR code (as text and as a picture) from that cache alone.
+nlohmann::json VerifyCommands(const std::string& dir, const std::string& base, const app::DemoTrustFiles& trust,
+                              const std::string& permit_number) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::string self = fs::read_symlink("/proc/self/exe", ec).string();
+  if (ec || self.empty()) self = "epermit";
+  const std::string cache = fs::absolute(fs::path(dir) / "verifier-cache").string();
+  const std::string root = fs::absolute(trust.root_key_file).string();
+  const std::string qr_url = base + "/api/v1/permits/" + permit_number + "/qr";
+  const std::string png = fs::absolute(fs::path(dir) / "holder-qr.png").string();
+  return {{"root_key_file", root},
+          {"trust_list_file", fs::absolute(trust.trust_list_file).string()},
+          {"cache_dir", cache},
+          {"fetch", self + " verify --fetch " + base + " --root-key " + root + " --cache " + cache},
+          {"verify_text", self + " verify --cache " + cache + " \"$(curl -s '" + qr_url + "?format=text')\""},
+          {"verify_image", "curl -s -o " + png + " '" + qr_url + "?format=png' && " + self + " verify --cache " +
+                               cache + " --image " + png},
+          {"exit_codes",
+           "0 valid, 1 forged or malformed, 2 revoked, 3 suspended or lapsed, 4 expired, 5 unknown issuer, 6 stale "
+           "or missing trust/status data"}};
+}
+
 std::string CurlJson(const std::string& url, const nlohmann::json& body) {
   return "curl -s -X POST " + url + " -H 'Content-Type: application/json' -d '" + body.dump() + "'";
 }
@@ -97,6 +124,18 @@ int Demo(const std::string& dir, int port, int64_t residents, const std::string&
   if (!cfg.ok()) return Fail(cfg.error());
   cfg->port = port;
   epermit::SystemClock clock;
+  // The demo is its own trust anchor: a root key and a list naming this city's keys, so
+  // the node serves /.well-known/epermit-trust-list and its QR codes verify end to end.
+  const std::string keys_dir = !cfg->keys_dir.empty() ? cfg->keys_dir : (fs::path(dir) / "keys").string();
+  auto alg = epermit::credential::SigAlgFromJose(cfg->key_algorithm);
+  if (!alg.ok()) return Fail(alg.error());
+  auto trust = app::EnsureDemoTrust(dir, keys_dir, cfg->city, *alg, clock.UnixSeconds());
+  if (!trust.ok()) return Fail(trust.error());
+  if (trust->signed_now) spdlog::info("signed a demo trust list: {}", trust->trust_list_file);
+  if (cfg->trust_list_file.empty()) {
+    cfg->trust_list_file = trust->trust_list_file;
+    cfg->trust_root_key_file = trust->root_key_file;
+  }
   auto node = app::App::Create(*cfg, &clock);
   if (!node.ok()) return Fail(node.error());
   const std::string demo_json = (fs::path(dir) / "demo.json").string();
@@ -125,8 +164,10 @@ int Demo(const std::string& dir, int port, int64_t residents, const std::string&
   }
   if (doc.is_object()) {
     doc["base_url"] = base;
-    std::ofstream(demo_json) << doc.dump(2) << "\n";
     const auto& cases = doc["residents"];
+    const std::string holder = cases["holds_permit"]["permit_number"].get<std::string>();
+    doc["verify"] = VerifyCommands(dir, base, *trust, holder);
+    std::ofstream(demo_json) << doc.dump(2) << "\n";
     std::cout << "\nepermit demo city " << cfg->city << " is running at " << base << "/\n"
               << "  API description: " << base << "/api/v1/openapi.json\n"
               << "  Demo residents and ready request bodies: " << demo_json << "\n\n"
@@ -136,7 +177,9 @@ int Demo(const std::string& dir, int port, int64_t residents, const std::string&
               << "  # 2. a resident registered 8 months ago applies (申领): approved and issued at once\n  "
               << CurlJson(base + "/api/v1/applications", cases["approved_at_once"]["apply_request"]) << "\n\n"
               << "  # 3. the issued permit, as any office sees it\n  "
-              << "curl -s " << base << "/api/v1/permits/" << cases["holds_permit"]["permit_number"].get<std::string>()
+              << "curl -s " << base << "/api/v1/permits/" << holder << "\n\n"
+              << "  # 4. offline verification (核验): fill a verifier cache once, then check the holder's QR code\n  "
+              << doc["verify"]["fetch"].get<std::string>() << "\n  " << doc["verify"]["verify_text"].get<std::string>()
               << "\n\nPress Ctrl-C to stop.\n"
               << std::flush;
   }
@@ -255,6 +298,9 @@ int main(int argc, char** argv) {
     sub->add_option("--db", db_path, "SQLite database (overrides the configuration)");
   }
 
+  epermit::cli::TrustCommand trust(cli);
+  epermit::cli::VerifyCommand verify(cli);
+
   CLI11_PARSE(cli, argc, argv);
   SetupLogging(log_level);
 
@@ -268,6 +314,8 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::from_str(cfg->log_level));
     return Serve(*cfg);
   }
+  if (trust.parsed()) return trust.Run();
+  if (verify.parsed()) return verify.Run();
   if (demo->parsed()) return Demo(demo_dir, demo_port, demo_residents, demo_city, demo_reset);
   auto cfg = ConfigFrom(config_file, db_path, city);
   if (!cfg.ok()) return Fail(cfg.error());

@@ -354,6 +354,10 @@ Result<UnverifiedCoseSign1> ParseCoseSign1(ByteView cose) {
 
 Result<VerifiedCose> VerifyCoseSign1(ByteView cose, const KeyLookup& keys) {
   EPERMIT_ASSIGN_OR_RETURN(UnverifiedCoseSign1 parts, ParseCoseSign1(cose));
+  return VerifyCoseSign1(std::move(parts), keys);
+}
+
+Result<VerifiedCose> VerifyCoseSign1(UnverifiedCoseSign1 parts, const KeyLookup& keys) {
   EPERMIT_ASSIGN_OR_RETURN(PublicKey key, keys(parts.kid));
   // The key, not the message, decides the algorithm: a header that names another one is
   // refused before any verification is attempted.

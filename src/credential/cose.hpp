@@ -109,5 +109,8 @@ struct VerifiedCose {
 // header alg must equal the key's alg ("cose.alg"), then the signature
 // ("signature.invalid").
 Result<VerifiedCose> VerifyCoseSign1(ByteView cose, const KeyLookup& keys);
+// The same checks on a COSE_Sign1 already parsed by ParseCoseSign1 (so a caller that needs
+// the unverified parts first does not parse twice).
+Result<VerifiedCose> VerifyCoseSign1(UnverifiedCoseSign1 parts, const KeyLookup& keys);
 
 }  // namespace epermit::credential

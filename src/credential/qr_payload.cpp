@@ -173,21 +173,44 @@ constexpr char kDictionary[] =
 
 ByteView Dictionary() { return {reinterpret_cast<const uint8_t*>(kDictionary), sizeof kDictionary - 1}; }
 
-Result<Bytes> ZlibCompress(ByteView input) {
-  z_stream zs{};
-  if (deflateInit(&zs, Z_BEST_COMPRESSION) != Z_OK) return InternalError("zlib deflateInit failed");
-  const ByteView dictionary = Dictionary();
-  Bytes out(deflateBound(&zs, static_cast<uLong>(input.size())) + 4);  // + 4: the dictionary id
-  int rc = deflateSetDictionary(&zs, dictionary.data(), static_cast<uInt>(dictionary.size()));
-  if (rc == Z_OK) {
-    zs.next_in = const_cast<Bytef*>(input.data());  // zlib's API is not const-correct; it only reads
-    zs.avail_in = static_cast<uInt>(input.size());
-    zs.next_out = out.data();
-    zs.avail_out = static_cast<uInt>(out.size());
-    rc = deflate(&zs, Z_FINISH);
+// One deflate state per thread, reset before each use. deflateInit at level 9 allocates
+// about 270 KB (window and hash tables), which malloc maps and unmaps on every call: that
+// cost more than the Ed25519 signature of the QR. deflateReset is documented as equivalent
+// to deflateEnd + deflateInit with the same parameters, so the output is the same bytes.
+class ThreadDeflater {
+ public:
+  ThreadDeflater() { ok_ = deflateInit(&zs_, Z_BEST_COMPRESSION) == Z_OK; }
+  ~ThreadDeflater() {
+    if (ok_) deflateEnd(&zs_);
   }
-  const size_t produced = out.size() - zs.avail_out;
-  deflateEnd(&zs);
+  ThreadDeflater(const ThreadDeflater&) = delete;
+  ThreadDeflater& operator=(const ThreadDeflater&) = delete;
+
+  // A freshly reset stream, or null if zlib could not allocate one.
+  z_stream* Reset() { return ok_ && deflateReset(&zs_) == Z_OK ? &zs_ : nullptr; }
+
+ private:
+  z_stream zs_{};
+  bool ok_ = false;
+};
+
+Result<Bytes> ZlibCompress(ByteView input) {
+  thread_local ThreadDeflater deflater;
+  z_stream* zs = deflater.Reset();
+  if (zs == nullptr) return InternalError("zlib deflateInit failed");
+  const ByteView dictionary = Dictionary();
+  Bytes out(deflateBound(zs, static_cast<uLong>(input.size())) + 4);  // + 4: the dictionary id
+  int rc = deflateSetDictionary(zs, dictionary.data(), static_cast<uInt>(dictionary.size()));
+  if (rc == Z_OK) {
+    zs->next_in = const_cast<Bytef*>(input.data());  // zlib's API is not const-correct; it only reads
+    zs->avail_in = static_cast<uInt>(input.size());
+    zs->next_out = out.data();
+    zs->avail_out = static_cast<uInt>(out.size());
+    rc = deflate(zs, Z_FINISH);
+  }
+  const size_t produced = out.size() - zs->avail_out;
+  zs->next_in = nullptr;  // the stream outlives `input` and `out`
+  zs->next_out = nullptr;
   if (rc != Z_STREAM_END) return InternalError("zlib compression failed");
   out.resize(produced);
   return out;
@@ -396,6 +419,18 @@ Result<DecodedQr> DecodeQr(std::string_view text, const KeyLookup& keys) {
   EPERMIT_ASSIGN_OR_RETURN(VerifiedCose verified, VerifyCoseSign1(cose, keys));
   EPERMIT_ASSIGN_OR_RETURN(PermitClaims claims, DecodePermitClaims(verified.payload));
   return DecodedQr{std::move(claims), std::move(verified.key), std::move(cose)};
+}
+
+Result<DecodedQr> DecodeQrSignedAt(std::string_view text, const std::function<KeyLookup(int64_t)>& keys_at,
+                                   int64_t fallback_at) {
+  EPERMIT_ASSIGN_OR_RETURN(Bytes cose, CoseFromQrText(text));
+  EPERMIT_ASSIGN_OR_RETURN(UnverifiedCoseSign1 parts, ParseCoseSign1(cose));
+  // Decoded from the unverified payload; the signature check below covers these bytes.
+  Result<PermitClaims> claims = DecodePermitClaims(parts.payload);
+  const int64_t signed_at = claims.ok() ? claims->iat : fallback_at;
+  EPERMIT_ASSIGN_OR_RETURN(VerifiedCose verified, VerifyCoseSign1(std::move(parts), keys_at(signed_at)));
+  if (!claims.ok()) return claims.error();
+  return DecodedQr{std::move(claims).value(), std::move(verified.key), std::move(cose)};
 }
 
 Result<PermitClaims> PeekQrClaims(std::string_view text) {

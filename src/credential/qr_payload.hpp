@@ -34,6 +34,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -116,6 +117,15 @@ Result<std::string> EncodeQr(const Signer& signer, const PermitClaims& claims);
 // errors), then DecodePermitClaims ("qr.claims"). Expiry and status are the verifier's
 // business: this says only that a trusted key signed these claims.
 Result<DecodedQr> DecodeQr(std::string_view text, const KeyLookup& keys);
+
+// DecodeQr for a verifier that checks a key's validity at signing time, in one pass: the
+// claims are read from the payload before the signature check (UNTRUSTED until it passes)
+// and `keys_at(iat)` gives the key lookup for their iat, or for `fallback_at` when they do
+// not decode. The same result and errors as
+// DecodeQr(text, keys_at(PeekQrClaims(text) ? its iat : fallback_at)), with the transport,
+// the COSE_Sign1 and the claims decoded once instead of twice.
+Result<DecodedQr> DecodeQrSignedAt(std::string_view text, const std::function<KeyLookup(int64_t)>& keys_at,
+                                   int64_t fallback_at);
 
 // UNTRUSTED: the claims as the QR states them, WITHOUT checking any signature. Only for
 // explaining a failure (e.g. "issued by an unknown city 440300"); never show these as

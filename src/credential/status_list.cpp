@@ -150,6 +150,7 @@ Result<VerifiedStatusList> VerifyStatusListToken(std::string_view jwt, const Key
     return FormatError("no sub", "缺少 sub");
   }
   out.uri = sub->get<std::string>();
+  if (auto kid = jws.header.find("kid"); kid != jws.header.end() && kid->is_string()) out.kid = kid->get<std::string>();
   const auto iat = Int64Member(payload, "iat");
   // exp is optional in the draft; we require it, since a list without an end would be
   // trusted by offline verifiers indefinitely.

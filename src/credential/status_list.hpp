@@ -65,6 +65,7 @@ struct VerifiedStatusList {
   int64_t ttl = 0;   // 0 when the token has none
   Bytes bits_bytes;  // the inflated byte array
   int bits = 2;      // 1, 2, 4 or 8
+  std::string kid;   // the key that signed it: a verifier checks it belongs to the credential's city
 
   size_t size() const { return bits_bytes.size() * 8 / static_cast<size_t>(bits); }
   // The status at idx. Out of range fails closed: kStatusInvalid, never VALID; use

@@ -49,10 +49,10 @@ Verification VerifyQr(std::string_view qr_text, const VerifierContext& ctx) {
     return Verdicted(Verdict::kStale, "trust.missing", "No trust list is available to check the issuer.",
                      "没有可用的信任列表，无法核验签发机关。");
   }
-  // The key must have been valid when the QR was signed: look the kid up at its iat.
-  auto peek = PeekQrClaims(qr_text);
-  const int64_t signed_at = peek.ok() ? peek->iat : ctx.now;
-  auto decoded = DecodeQr(qr_text, AsKeyLookup(*ctx.trust, signed_at));
+  // The key must have been valid when the QR was signed: look the kid up at its iat (the
+  // QR's own claim, read before and covered by the signature check; now if unreadable).
+  auto decoded = DecodeQrSignedAt(
+      qr_text, [&ctx](int64_t signed_at) { return AsKeyLookup(*ctx.trust, signed_at); }, ctx.now);
   if (!decoded.ok()) {
     const Error& e = decoded.error();
     Verification v = Verdicted(VerdictForDecodeError(e.code), e.code, e.message_en, e.message_zh);
@@ -81,6 +81,16 @@ Verification VerifyQr(std::string_view qr_text, const VerifierContext& ctx) {
   };
 
   const VerifiedStatusList* list = ctx.status_list ? ctx.status_list(c.status_list_uri) : nullptr;
+  // Only the permit's own city speaks for its status: a list that another city signed
+  // (whatever URI it claims) is no status data at all for this permit.
+  bool foreign_list = false;
+  if (list != nullptr) {
+    const TrustedKey* signer = ctx.trust ? ctx.trust->Find(list->kid) : nullptr;
+    if (signer == nullptr || signer->city != c.city) {
+      list = nullptr;
+      foreign_list = true;
+    }
+  }
   std::optional<uint8_t> status;
   if (list != nullptr) {
     auto s = list->Lookup(c.status_index);
@@ -106,6 +116,11 @@ Verification VerifyQr(std::string_view qr_text, const VerifierContext& ctx) {
   if (c.exp <= ctx.now) {
     return with(Verdict::kExpired, "qr.expired", "This QR code has expired; the holder should show a fresh one.",
                 "该二维码已过期，请持证人刷新后重新出示。");
+  }
+  if (!status && foreign_list) {
+    return with(Verdict::kStale, "status.wrong_issuer",
+                "The cached status list for this permit was not signed by its city; fetch the city's own list.",
+                "本地缓存的状态列表并非该证签发城市所签，请更新该城市的状态列表后再核验。");
   }
   if (!status) {
     return with(Verdict::kStale, "status.missing",

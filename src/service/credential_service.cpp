@@ -1,5 +1,6 @@
 #include "service/credential_service.hpp"
 
+#include "credential/jws.hpp"
 #include "credential/qr_payload.hpp"
 #include "credential/sd_jwt.hpp"
 #include "credential/status_list.hpp"
@@ -18,7 +19,208 @@ int64_t StartOfDay(Date d) {
   return std::chrono::duration_cast<std::chrono::seconds>(d.time_since_epoch()).count() - 8 * 3600;
 }
 
+using credential::Verdict;
+using credential::Verification;
+
+Verification Verdicted(Verdict v, std::string code, std::string en, std::string zh) {
+  Verification out;
+  out.verdict = v;
+  out.code = std::move(code);
+  out.message_en = std::move(en);
+  out.message_zh = std::move(zh);
+  return out;
+}
+
+// What an error of VerifySdJwt means to a verifier: the same buckets as the QR path.
+Verdict VerdictForSdJwtError(const std::string& code) {
+  if (code == "sdjwt.expired") return Verdict::kExpired;
+  if (code == "trust.unknown_issuer" || code == "trust.key_not_valid" || code == "key.unknown") {
+    return Verdict::kUnknownIssuer;
+  }
+  return Verdict::kForged;  // signature, disclosures, key binding (nonce, audience, sd_hash), format
+}
+
+// The status list says the last word before the credential's own dates, exactly as for
+// a QR (credential::VerifyQr). Returns nothing while the status is "valid".
+std::optional<Verification> StatusVerdict(std::optional<uint8_t> status) {
+  using domain::CredentialStatus;
+  if (!status) {
+    return Verdicted(Verdict::kStale, "status.missing",
+                     "No current status list for this permit is cached; fetch it before deciding.",
+                     "本地没有该证件最新的状态列表，请更新后再核验。");
+  }
+  if (*status == static_cast<uint8_t>(CredentialStatus::kInvalid)) {
+    return Verdicted(Verdict::kRevoked, "status.revoked", "The permit has been revoked or cancelled.",
+                     "该居住证已被吊销或注销。");
+  }
+  if (*status == static_cast<uint8_t>(CredentialStatus::kSuperseded)) {
+    return Verdicted(
+        Verdict::kRevoked, "status.superseded",
+        "This credential was replaced by newer credentials after a change, endorsement or replacement; ask for the "
+        "current one.",
+        "该凭证已因信息变更、签注或补换领而失效，请出示最新的电子居住证。");
+  }
+  if (*status == static_cast<uint8_t>(CredentialStatus::kSuspended)) {
+    return Verdicted(Verdict::kSuspended, "status.suspended",
+                     "The permit is suspended: its yearly endorsement was missed.", "该居住证因逾期未签注已中止使用。");
+  }
+  return std::nullopt;
+}
+
+// A presentation's disclosed facts must not contradict the city of the key that signed
+// them: a genuine key of one city signing another city's permit is a forgery.
+bool ClaimsMatchCity(const nlohmann::json& claims, const std::string& city) {
+  auto it = claims.find("city");
+  if (it != claims.end() && (!it->is_string() || it->get<std::string>() != city)) return false;
+  it = claims.find("permit_number");
+  if (it != claims.end()) {
+    if (!it->is_string()) return false;
+    auto number = domain::ParsePermitNumber(it->get<std::string>());
+    if (!number.ok() || number->city != city) return false;
+  }
+  it = claims.find("resident_district");
+  if (it != claims.end()) {
+    if (!it->is_object() || !it->contains("code") || !(*it)["code"].is_string()) return false;
+    if (domain::DivisionRegistry::Builtin().CityOf((*it)["code"].get<std::string>()) != city) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+nlohmann::json PresentationVerificationJson(const PresentationVerification& v) {
+  nlohmann::json j = credential::VerificationJson(v.verification);
+  j["format"] = "dc+sd-jwt";
+  if (v.signature_verified) j["disclosed"] = v.disclosed;
+  return j;
+}
+
+std::shared_ptr<const credential::VerifiedStatusList> CredentialService::OwnStatusList(
+    const std::string& uri, const credential::TrustList& trust, int64_t now) {
+  const std::string prefix = public_url_ + "/api/v1/status-lists/";
+  if (uri.rfind(prefix, 0) != 0) return nullptr;
+  const std::string id = uri.substr(prefix.size());
+  if (id.empty() || id.size() > 6 || id.find_first_not_of("0123456789") != std::string::npos) return nullptr;
+  const int64_t list_id = std::stoll(id);
+  auto token = StatusListToken(list_id);
+  if (!token.ok()) return nullptr;
+  auto policy = ctx_.PolicyToday();
+  const int64_t max_age = policy.ok() ? (*policy)->credentials.status_list_max_age_seconds : 86400;
+  {
+    std::lock_guard<std::mutex> lock(verified_mu_);
+    auto it = verified_.find(list_id);
+    // The same signed bytes under the same trust list verify the same way; only the
+    // freshness depends on the time.
+    if (it != verified_.end() && it->second.token == *token && it->second.trust == &trust &&
+        it->second.trust_version == trust.version && now < it->second.list->exp &&
+        now - it->second.list->iat <= max_age) {
+      return it->second.list;
+    }
+  }
+  auto verified = credential::VerifyStatusListToken(*token, credential::AsKeyLookup(trust, now), now, max_age);
+  if (!verified.ok()) return nullptr;
+  auto list = std::make_shared<const credential::VerifiedStatusList>(std::move(verified).value());
+  std::lock_guard<std::mutex> lock(verified_mu_);
+  verified_[list_id] = {*token, &trust, trust.version, list};
+  return list;
+}
+
+Verification CredentialService::VerifyQrOnline(std::string_view qr, const credential::TrustList* trust) {
+  const int64_t now = ctx_.clock->UnixSeconds();
+  std::shared_ptr<const credential::VerifiedStatusList> holder;
+  credential::VerifierContext vctx{trust,
+                                   [&](const std::string& uri) -> const credential::VerifiedStatusList* {
+                                     if (trust == nullptr) return nullptr;
+                                     holder = OwnStatusList(uri, *trust, now);
+                                     return holder.get();
+                                   },
+                                   now, ctx_.clock->Today()};
+  return credential::VerifyQr(qr, vctx);
+}
+
+PresentationVerification CredentialService::VerifySdJwtOnline(std::string_view presentation, const std::string& nonce,
+                                                              const std::string& audience,
+                                                              const credential::TrustList* trust) {
+  PresentationVerification out;
+  auto finish = [&out](Verification v) {
+    Verification& dst = out.verification;
+    dst.verdict = v.verdict;
+    dst.code = std::move(v.code);
+    dst.message_en = std::move(v.message_en);
+    dst.message_zh = std::move(v.message_zh);
+    return out;
+  };
+  if (trust == nullptr) {
+    return finish(Verdicted(Verdict::kStale, "trust.missing", "No trust list is available to check the issuer.",
+                            "没有可用的信任列表，无法核验签发机关。"));
+  }
+  const int64_t now = ctx_.clock->UnixSeconds();
+  // Any listed key may sign; whether it was valid when it signed is checked against the
+  // credential's iat once the signature is known to be genuine.
+  const credential::KeyLookup listed = [trust](const std::string& kid) -> Result<credential::PublicKey> {
+    const credential::TrustedKey* key = trust->Find(kid);
+    if (key == nullptr) return credential::PublicKeyAt(nullptr, kid, 0);
+    return key->pub;
+  };
+  const credential::KbExpectations kb{nonce, audience, 300};
+  auto verified = credential::VerifySdJwt(presentation, listed, &kb, ctx_.clock->UnixSeconds());
+  if (!verified.ok()) {
+    const Error& e = verified.error();
+    return finish(Verdicted(VerdictForSdJwtError(e.code), e.code, e.message_en, e.message_zh));
+  }
+  const nlohmann::json& claims = verified->claims;
+  const std::string& kid = verified->issuer_key.kid;
+  out.verification.kid = kid;
+  const credential::TrustedKey* key = trust->Find(kid);
+  auto at = credential::PublicKeyAt(key, kid, credential::Int64Member(claims, "iat").value_or(now));
+  if (!at.ok()) {
+    return finish(Verdicted(Verdict::kUnknownIssuer, at.error().code, at.error().message_en, at.error().message_zh));
+  }
+  auto vct = claims.find("vct");
+  if (vct == claims.end() || !vct->is_string() || vct->get<std::string>() != "urn:epermit:residence-permit:1") {
+    return finish(Verdicted(Verdict::kForged, "sdjwt.vct", "This is not a residence-permit credential.",
+                            "该凭证不是居住证凭证。"));
+  }
+  if (!ClaimsMatchCity(claims, key->city)) {
+    return finish(Verdicted(Verdict::kForged, "sdjwt.wrong_city",
+                            "The credential was not signed by its own city's key.",
+                            "该凭证不是由其签发城市的密钥签名的。"));
+  }
+  out.signature_verified = true;
+  for (const std::string& name : verified->disclosed) out.disclosed[name] = claims[name];
+
+  const nlohmann::json* ref = nullptr;
+  if (auto s = claims.find("status"); s != claims.end() && s->is_object()) {
+    if (auto l = s->find("status_list"); l != s->end() && l->is_object()) ref = &*l;
+  }
+  const auto idx = ref ? credential::Int64Member(*ref, "idx") : std::nullopt;
+  if (!idx || *idx < 0 || !ref->contains("uri") || !(*ref)["uri"].is_string()) {
+    return finish(Verdicted(Verdict::kForged, "sdjwt.status", "The credential names no valid status list entry.",
+                            "凭证中没有有效的状态列表条目。"));
+  }
+  // Only this city's credentials are looked up in this node's lists.
+  auto list = key->city == ctx_.city ? OwnStatusList((*ref)["uri"].get<std::string>(), *trust, now) : nullptr;
+  std::optional<uint8_t> status;
+  if (list) {
+    auto looked = list->Lookup(static_cast<size_t>(*idx));
+    if (!looked.ok()) {
+      return finish(Verdicted(Verdict::kForged, "status.index", "The status index is outside the status list.",
+                              "状态索引超出状态列表范围。"));
+    }
+    status = *looked;
+  }
+  if (auto v = StatusVerdict(status)) return finish(std::move(*v));
+  // The credential lapses with its exp (the endorsement anniversary), which VerifySdJwt
+  // checked; a disclosed endorsement date is checked too, as for a QR.
+  if (auto e = claims.find("endorsed_until"); e != claims.end()) {
+    auto endorsed = e->is_string() ? ParseIsoDate(e->get<std::string>()) : std::nullopt;
+    if (!endorsed || *endorsed <= ctx_.clock->Today()) {
+      return finish(Verdicted(Verdict::kSuspended, "permit.lapsed", "The permit's yearly endorsement is overdue.",
+                              "该居住证已逾期未签注。"));
+    }
+  }
+  return finish(Verdicted(Verdict::kValid, "valid", "Valid residence permit.", "有效的居住证。"));
+}
 
 std::string CredentialService::StatusListUri(int64_t list_id) const {
   return public_url_ + "/api/v1/status-lists/" + std::to_string(list_id);

@@ -36,7 +36,8 @@ Status SyncStatus(store::Tx& tx, const Permit& p) {
   return tx.SetCredentialStatus(p.status_index, domain::StatusFor(p.state), p.updated_at);
 }
 
-// New credentials for changed details: the old index says "superseded" from now on.
+// New credentials for changed details (a change or an endorsement): the old index says
+// "superseded" from now on, whatever it said before, and the permit gets a fresh, valid one.
 Status Reissue(store::Tx& tx, Permit& p) {
   EPERMIT_RETURN_IF_ERROR(tx.SetCredentialStatus(p.status_index, domain::CredentialStatus::kSuperseded, p.updated_at));
   EPERMIT_ASSIGN_OR_RETURN(p.status_index, tx.AllocateStatusIndex(p.city, p.number, p.updated_at));
@@ -82,7 +83,9 @@ Result<EndorsementResult> PermitService::Endorse(const std::string& number, cons
     p.residence_since = plan.residence_since;
     p.endorsed_until = plan.endorsed_until;
     p.updated_at = ctx_.clock->UnixSeconds();
-    EPERMIT_RETURN_IF_ERROR(SyncStatus(tx, p));
+    // The endorsement date is in every QR and credential: the old ones (a printed QR lives
+    // until the old anniversary) say "superseded" from now on, and new ones are issued.
+    EPERMIT_RETURN_IF_ERROR(Reissue(tx, p));
     EPERMIT_RETURN_IF_ERROR(tx.UpdatePermit(p));
     EPERMIT_RETURN_IF_ERROR(Record(tx, p, PermitEvent::kEndorse, actor, "", detail));
     out = {p, plan.late};

@@ -51,7 +51,7 @@ TEST(StatusListTest, DraftExampleVectors) {
   auto one_bit = DecodeStatusListLst("eNrbuRgAAhcBXQ");
   ASSERT_TRUE(one_bit.ok());
   EXPECT_EQ(*one_bit, (Bytes{0xB9, 0xA3}));
-  VerifiedStatusList v1{kUri, 0, 0, 0, *one_bit, 1};
+  VerifiedStatusList v1{kUri, 0, 0, 0, *one_bit, 1, ""};
   const int expected_1[16] = {1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1};
   for (size_t i = 0; i < 16; ++i) EXPECT_EQ(v1.Get(i), expected_1[i]) << i;
 
@@ -62,7 +62,7 @@ TEST(StatusListTest, DraftExampleVectors) {
   EXPECT_EQ(EncodeStatusListLst(list.bytes()), "eNo76fITAAPfAgc");
   auto two_bit = DecodeStatusListLst("eNo76fITAAPfAgc");
   ASSERT_TRUE(two_bit.ok());
-  VerifiedStatusList v2{kUri, 0, 0, 0, *two_bit, 2};
+  VerifiedStatusList v2{kUri, 0, 0, 0, *two_bit, 2, ""};
   EXPECT_EQ(v2.size(), 12u);
   for (size_t i = 0; i < 12; ++i) {
     EXPECT_EQ(v2.Get(i), expected_2[i]) << i;
@@ -253,7 +253,7 @@ TEST(StatusListTest, ZlibBombRefused) {
 }
 
 TEST(StatusListTest, IndexOutsideListFailsClosed) {
-  VerifiedStatusList v{kUri, 0, 0, 0, Bytes{0x00, 0x00}, 2};
+  VerifiedStatusList v{kUri, 0, 0, 0, Bytes{0x00, 0x00}, 2, ""};
   EXPECT_EQ(v.size(), 8u);
   EXPECT_EQ(v.Get(7), kStatusValid);
   EXPECT_EQ(v.Lookup(8).error().code, "status.index");

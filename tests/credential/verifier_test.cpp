@@ -94,6 +94,24 @@ TEST_F(VerifierTest, StatusesFromTheList) {
   EXPECT_EQ(Verify(qr, false).exit_code(), 6);  // no status data: cannot say valid
 }
 
+// A genuine list signed by another city, published under this permit's list URI, must not
+// decide the permit's status (it could mark a revoked Shanghai permit as valid).
+TEST_F(VerifierTest, AStatusListSignedByAnotherCityIsNotUsed) {
+  const std::string qr = Qr(*shanghai_, Claims());
+  StatusList list;  // index 7 left valid
+  auto token = list.ToToken(*beijing_, kListUri, kNow - 60, kNow + 3600, 300);
+  ASSERT_TRUE(token.ok());
+  auto verified = VerifyStatusListToken(*token, AsKeyLookup(trust_, kNow), kNow, 86400);
+  ASSERT_TRUE(verified.ok()) << verified.error().message_en;
+  EXPECT_EQ(verified->kid, "110000-k1");
+  list_ = *verified;
+  Verification v = Verify(qr);
+  EXPECT_EQ(v.exit_code(), 6) << v.code;
+  EXPECT_EQ(v.code, "status.wrong_issuer");
+  SetStatus(0);  // Shanghai's own list: valid again
+  EXPECT_EQ(Verify(qr).exit_code(), 0);
+}
+
 TEST_F(VerifierTest, ExpiredAndLapsed) {
   PermitClaims old = Claims();
   old.exp = kNow - 1;

@@ -202,10 +202,15 @@ TEST_F(PermitLifecycleTest, StatusListFollowsEveryChange) {
   clock_->Set(MakeDate(2027, 3, 16));
   ASSERT_EQ(app_->permits().Sweep({"system"})->suspended, 1);
   EXPECT_EQ(statuses().back(), std::make_pair(third, CS::kSuspended));
-  ASSERT_TRUE(app_->permits().Endorse(replaced->new_permit.number, {"r"}).ok());  // late: restored
-  EXPECT_EQ(statuses().size(), 2u);
+  auto endorsed = app_->permits().Endorse(replaced->new_permit.number, {"r"});  // late: restored
+  ASSERT_TRUE(endorsed.ok());
+  // Endorsement re-issues: the suspended index is superseded and a fresh one is valid.
+  const int64_t fourth = endorsed->permit.status_index;
+  EXPECT_NE(fourth, third);
+  EXPECT_EQ(statuses(), (std::vector<std::pair<int64_t, CS>>{
+                            {first, CS::kSuperseded}, {second, CS::kSuperseded}, {third, CS::kSuperseded}}));
   ASSERT_TRUE(app_->permits().Revoke(replaced->new_permit.number, "test", {"r"}).ok());
-  EXPECT_EQ(statuses().back(), std::make_pair(third, CS::kInvalid));
+  EXPECT_EQ(statuses().back(), std::make_pair(fourth, CS::kInvalid));
 }
 
 class ShenzhenLifecycleTest : public CityFixture {

@@ -18,22 +18,6 @@ HttpResponse Raw(int status, std::string content_type, std::string body, std::st
   return r;
 }
 
-// The node's own status lists, verified like any verifier would, for online checks.
-const credential::VerifiedStatusList* OwnStatusList(const ApiServices& api, const credential::TrustList* trust,
-                                                    const std::string& uri, int64_t now,
-                                                    std::optional<credential::VerifiedStatusList>& holder) {
-  const std::string prefix = api.credentials->public_url() + "/api/v1/status-lists/";
-  if (trust == nullptr || uri.rfind(prefix, 0) != 0) return nullptr;
-  const std::string id = uri.substr(prefix.size());
-  if (id.empty() || id.size() > 6 || id.find_first_not_of("0123456789") != std::string::npos) return nullptr;
-  auto token = api.credentials->StatusListToken(std::stoll(id));
-  if (!token.ok()) return nullptr;
-  auto verified = credential::VerifyStatusListToken(*token, credential::AsKeyLookup(*trust, now), now, 86400);
-  if (!verified.ok()) return nullptr;
-  holder = std::move(verified).value();
-  return &*holder;
-}
-
 }  // namespace
 
 void AddCredentialRoutes(Router& router, const ApiServices& api) {
@@ -101,21 +85,41 @@ void AddCredentialRoutes(Router& router, const ApiServices& api) {
     return Raw(200, "application/jwt", jws, "public, max-age=3600");
   });
 
+  // One QR ({"qr"}) or one SD-JWT VC presentation ({"sd_jwt", "nonce", "audience"}):
+  // the same verdicts either way, and for a presentation only the disclosed claims.
   router.Add("POST", "/api/v1/verify", [&api](HttpRequest& req) {
     auto body = ParseJsonBody(req.body);
     if (!body.ok()) return Problem(req, body.error());
-    Status s = RejectUnknownFields(*body, {"qr"});
+    Status s = RejectUnknownFields(*body, {"qr", "sd_jwt", "nonce", "audience"});
     if (!s.ok()) return Problem(req, s.error());
-    auto qr = RequireString(*body, "qr", 4096);
-    if (!qr.ok()) return Problem(req, qr.error());
+    const bool has_qr = body->contains("qr") && !(*body)["qr"].is_null();
+    const bool has_sd_jwt = body->contains("sd_jwt") && !(*body)["sd_jwt"].is_null();
+    if (has_qr == has_sd_jwt) {
+      return Problem(req,
+                     MakeError(ErrorKind::kInvalidArgument, "verify.one_of", "Give exactly one of 'qr' or 'sd_jwt'.",
+                               "须且仅须提供 qr 或 sd_jwt 之一。", has_qr ? "sd_jwt" : "qr"));
+    }
     const credential::TrustList* trust = api.trust_list();
-    const int64_t now = api.clock->UnixSeconds();
-    std::optional<credential::VerifiedStatusList> holder;
-    credential::VerifierContext ctx{trust,
-                                    [&](const std::string& uri) { return OwnStatusList(api, trust, uri, now, holder); },
-                                    now, api.clock->Today()};
-    credential::Verification v = credential::VerifyQr(*qr, ctx);
-    return JsonResponse(200, credential::VerificationJson(v));
+    if (has_qr) {
+      for (const char* f : {"nonce", "audience"}) {
+        if (body->contains(f)) {
+          return Problem(req, MakeError(ErrorKind::kInvalidArgument, "field.unknown",
+                                        std::string("'") + f + "' belongs to an SD-JWT presentation, not a QR.",
+                                        std::string(f) + " 仅用于 SD-JWT 出示，不用于二维码。", f));
+        }
+      }
+      auto qr = RequireString(*body, "qr", 4096);
+      if (!qr.ok()) return Problem(req, qr.error());
+      return JsonResponse(200, credential::VerificationJson(api.credentials->VerifyQrOnline(*qr, trust)));
+    }
+    auto sd_jwt = RequireString(*body, "sd_jwt", credential::kMaxSdJwtBytes);
+    if (!sd_jwt.ok()) return Problem(req, sd_jwt.error());
+    auto nonce = RequireString(*body, "nonce", 256);
+    if (!nonce.ok()) return Problem(req, nonce.error());
+    auto audience = RequireString(*body, "audience", 512);
+    if (!audience.ok()) return Problem(req, audience.error());
+    return JsonResponse(200, service::PresentationVerificationJson(
+                                 api.credentials->VerifySdJwtOnline(*sd_jwt, *nonce, *audience, trust)));
   });
 }
 

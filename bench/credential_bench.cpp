@@ -1,0 +1,318 @@
+// Credential benchmarks of issue 3: each figure against a baseline measured in the same run,
+// in the same process, on the same core. The result is the ratio; nothing is asserted.
+//
+//   BM_BareEd25519Verify   libsodium crypto_sign_verify_detached of the exact bytes a QR's
+//                          signature covers (its COSE Sig_structure), with the issuer key.
+//   BM_VerifyQr            credential::VerifyQr of the same QR text: prefix, base45, inflate
+//                          (preset dictionary), CBOR, COSE_Sign1, the key from a verified
+//                          trust list (looked up at the QR's iat), Ed25519, claims, city and
+//                          permit-number checks, the status lookup in a cached, already
+//                          verified status list, expiry and endorsement. Verdict must be valid.
+//   BM_BareEd25519Sign     libsodium crypto_sign_detached of the same Sig_structure bytes.
+//   BM_CredentialIssuance  one permit's credentials as CredentialService makes them:
+//                          EncodeQr (claims → CBOR, COSE_Sign1, zlib, base45) + IssueSdJwt
+//                          (15 disclosable claims, 2 decoys, holder key in cnf). Two
+//                          signatures per iteration against one in the baseline, so 0.5 is
+//                          the ceiling of this ratio.
+//   BM_EncodeQr, BM_IssueSdJwt   the two halves alone (diagnostic).
+//
+// Defaults: 5 repetitions of at least 0.5 s, randomly interleaved; ratios use the median
+// items/s. Any --benchmark_* flag overrides them.
+#include <benchmark/benchmark.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/date.hpp"
+#include "credential/cose.hpp"
+#include "credential/qr_payload.hpp"
+#include "credential/sd_jwt.hpp"
+#include "credential/signer.hpp"
+#include "credential/status_list.hpp"
+#include "credential/trust_list.hpp"
+#include "credential/verifier.hpp"
+#include "domain/permit_number.hpp"
+
+namespace {
+
+using namespace epermit::credential;  // NOLINT(google-build-using-namespace): a benchmark driver
+
+constexpr int64_t kNow = 1795000000;  // 2026-11-18, fixed so the fixture never expires mid-run
+const epermit::Date kToday = epermit::MakeDate(2026, 11, 18);
+constexpr char kListUri[] = "https://310000.epermit.cn/api/v1/status-lists/0";
+constexpr char kKid[] = "310000-20261101-bench";
+
+[[noreturn]] void Die(const std::string& what) {
+  std::cerr << "credential_bench: " << what << "\n";
+  std::exit(2);
+}
+
+template <typename T>
+T Must(epermit::Result<T> r, const char* what) {
+  if (!r.ok()) Die(std::string(what) + ": " + r.error().code + " " + r.error().message_en);
+  return std::move(r).value();
+}
+
+// Everything set up once, outside timing: the issuer key, a trust list holding it, a
+// verified status list of 131,072 entries, a QR and the bytes its signature covers.
+struct Fixture {
+  Bytes seed = Bytes(32, 0x42);
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+  unsigned char sk[crypto_sign_SECRETKEYBYTES];
+  std::unique_ptr<Signer> issuer;
+  std::unique_ptr<Signer> holder;
+  TrustList trust;
+  VerifiedStatusList status;
+  PermitClaims claims;
+  std::string qr;
+  Bytes sig_structure;  // ["Signature1", protected, h'', payload]
+  Bytes signature;
+  nlohmann::json sd_visible;
+  nlohmann::json sd_disclosable;
+
+  Fixture() {
+    if (sodium_init() < 0) Die("sodium_init failed");
+    crypto_sign_seed_keypair(pk, sk, seed.data());
+    issuer = Must(Ed25519FromSeed(kKid, seed), "issuer key");
+    holder = Must(Ed25519FromSeed("holder", Bytes(32, 0x24)), "holder key");
+    trust.version = 1;
+    trust.issued_at = kNow - 100;
+    trust.next_update = kNow + 86400;
+    trust.keys.push_back({kKid, SigAlg::kEdDSA, "310000", kNow - 86400 * 30, std::nullopt, issuer->public_key()});
+    // Other cities' keys, so the key lookup is not a one-element search.
+    for (const char* city : {"110000", "120000", "320100", "330100", "440100", "440300", "510100", "610100"}) {
+      auto other = GenerateEd25519(std::string(city) + "-20261101-bench");
+      trust.keys.push_back({other->kid(), SigAlg::kEdDSA, city, kNow - 86400 * 30, std::nullopt, other->public_key()});
+    }
+    StatusList list;
+    for (size_t i = 0; i < 2000; i += 7) list.Set(i, kStatusSuspended);  // a few non-valid entries
+    const std::string token = Must(list.ToToken(*issuer, kListUri, kNow - 60, kNow + 3600, 300), "status list");
+    status = Must(VerifyStatusListToken(token, AsKeyLookup(trust, kNow), kNow, 86400), "status list verify");
+
+    claims.permit_number = epermit::domain::FormatPermitNumber("310000", 183, 1);
+    claims.name = "欧阳明华";
+    claims.masked_citizen_id = "360426********0071";
+    claims.city = "310000";
+    claims.issue_date = "2026-11-15";
+    claims.endorsed_until = "2027-11-14";
+    claims.status_index = 183;
+    claims.status_list_uri = kListUri;
+    claims.iat = kNow - 10;
+    claims.exp = kNow + 86400;
+    claims.iss = "https://310000.epermit.cn";
+    qr = Must(EncodeQr(*issuer, claims), "EncodeQr");
+
+    const Bytes cose = Must(CoseFromQrText(qr), "CoseFromQrText");
+    const UnverifiedCoseSign1 parsed = Must(ParseCoseSign1(cose), "ParseCoseSign1");
+    CborWriter tbs;
+    tbs.Array(4).Text("Signature1").ByteString(parsed.protected_header).ByteString({}).ByteString(parsed.payload);
+    sig_structure = tbs.Take();
+    signature = parsed.signature;
+    if (crypto_sign_verify_detached(signature.data(), sig_structure.data(), sig_structure.size(), pk) != 0) {
+      Die("the QR's signature does not verify over the rebuilt Sig_structure");
+    }
+
+    // The same claims CredentialService::PermitSdJwt issues.
+    sd_visible = {{"iss", "https://310000.epermit.cn"},
+                  {"iat", kNow},
+                  {"exp", kNow + 86400 * 360},
+                  {"vct", "urn:epermit:residence-permit:1"},
+                  {"status", {{"status_list", {{"idx", 183}, {"uri", kListUri}}}}},
+                  {"cnf", {{"jwk", Ed25519Jwk(holder->public_key())}}}};
+    sd_disclosable = {{"permit_number", claims.permit_number},
+                      {"name", claims.name},
+                      {"sex", "female"},
+                      {"ethnicity", "汉族"},
+                      {"birth_date", "1990-03-07"},
+                      {"citizen_id", "360426199003070071"},
+                      {"photo_ref", "photo-3f2a9c"},
+                      {"hukou_address", "江西省九江市德安县蒲亭镇丰林街 12 号"},
+                      {"residence_address", "上海市黄浦区南京东路 100 弄 3 号 502 室"},
+                      {"resident_district", {{"code", "310101"}, {"name", "上海市黄浦区"}}},
+                      {"resident_since", "2024-03-15"},
+                      {"issuing_authority", "上海市公安局黄浦分局"},
+                      {"issue_date", claims.issue_date},
+                      {"endorsed_until", claims.endorsed_until},
+                      {"city", "310000"}};
+  }
+
+  VerifierContext Context() const {
+    return VerifierContext{&trust, [this](const std::string& uri) { return uri == status.uri ? &status : nullptr; },
+                           kNow, kToday};
+  }
+};
+
+const Fixture& F() {
+  static const Fixture* f = new Fixture;
+  return *f;
+}
+
+void BM_BareEd25519Verify(benchmark::State& state) {
+  const Fixture& f = F();
+  for (auto _ : state) {
+    const int rc =
+        crypto_sign_verify_detached(f.signature.data(), f.sig_structure.data(), f.sig_structure.size(), f.pk);
+    benchmark::DoNotOptimize(rc);
+    if (rc != 0) state.SkipWithError("signature did not verify");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BareEd25519Verify);
+
+void BM_VerifyQr(benchmark::State& state) {
+  const Fixture& f = F();
+  const VerifierContext ctx = f.Context();
+  for (auto _ : state) {
+    Verification v = VerifyQr(f.qr, ctx);
+    if (v.verdict != Verdict::kValid) state.SkipWithError(("verdict " + v.code).c_str());
+    benchmark::DoNotOptimize(v);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_VerifyQr);
+
+void BM_BareEd25519Sign(benchmark::State& state) {
+  const Fixture& f = F();
+  unsigned char sig[crypto_sign_BYTES];
+  for (auto _ : state) {
+    crypto_sign_detached(sig, nullptr, f.sig_structure.data(), f.sig_structure.size(), f.sk);
+    benchmark::DoNotOptimize(sig);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BareEd25519Sign);
+
+void BM_CredentialIssuance(benchmark::State& state) {
+  const Fixture& f = F();
+  size_t bytes = 0;
+  for (auto _ : state) {
+    auto qr = EncodeQr(*f.issuer, f.claims);
+    auto sd = IssueSdJwt(*f.issuer, f.sd_visible, f.sd_disclosable, 2);
+    if (!qr.ok() || !sd.ok()) state.SkipWithError("issuance failed");
+    bytes = qr->size() + sd->size();
+    benchmark::DoNotOptimize(qr);
+    benchmark::DoNotOptimize(sd);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_CredentialIssuance);
+
+void BM_EncodeQr(benchmark::State& state) {
+  const Fixture& f = F();
+  for (auto _ : state) {
+    auto qr = EncodeQr(*f.issuer, f.claims);
+    // Ed25519 and the CBOR are deterministic: every QR must be the fixture's, byte for byte.
+    if (!qr.ok() || *qr != f.qr) state.SkipWithError("EncodeQr failed or gave other bytes");
+    benchmark::DoNotOptimize(qr);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EncodeQr);
+
+void BM_IssueSdJwt(benchmark::State& state) {
+  const Fixture& f = F();
+  for (auto _ : state) {
+    auto sd = IssueSdJwt(*f.issuer, f.sd_visible, f.sd_disclosable, 2);
+    if (!sd.ok()) state.SkipWithError("IssueSdJwt failed");
+    benchmark::DoNotOptimize(sd);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_IssueSdJwt);
+
+// The console output as usual, plus the per-repetition rates kept for the ratios.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  RatioReporter() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Defaults : OO_Tabular) {}
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& r : runs) {
+      if (r.run_type != Run::RT_Iteration || r.error_occurred || r.real_accumulated_time <= 0) continue;
+      auto rate = r.counters.find("items_per_second");
+      rates_[r.run_name.function_name].push_back(rate != r.counters.end()
+                                                     ? static_cast<double>(rate->second)
+                                                     : static_cast<double>(r.iterations) / r.real_accumulated_time);
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+
+  double Median(const std::string& name) const {
+    auto it = rates_.find(name);
+    if (it == rates_.end() || it->second.empty()) return 0;
+    std::vector<double> v = it->second;
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+ private:
+  std::map<std::string, std::vector<double>> rates_;
+};
+
+bool HasFlag(int argc, char** argv, const std::string& flag) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]).rfind(flag, 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> defaults;
+  if (!HasFlag(argc, argv, "--benchmark_repetitions")) defaults.push_back("--benchmark_repetitions=5");
+  if (!HasFlag(argc, argv, "--benchmark_min_time")) defaults.push_back("--benchmark_min_time=0.5");
+  if (!HasFlag(argc, argv, "--benchmark_enable_random_interleaving")) {
+    defaults.push_back("--benchmark_enable_random_interleaving=true");
+  }
+  std::vector<char*> args(argv, argv + argc);
+  for (auto& d : defaults) args.push_back(d.data());
+  int n = static_cast<int>(args.size());
+  args.push_back(nullptr);
+  benchmark::Initialize(&n, args.data());
+  if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
+
+  const Fixture& f = F();
+  std::printf("QR text %zu chars, signed bytes (Sig_structure) %zu, status list %zu entries\n", f.qr.size(),
+              f.sig_structure.size(), f.status.size());
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+
+  int rc = 0;
+  const double bare_verify = reporter.Median("BM_BareEd25519Verify");
+  const double verify = reporter.Median("BM_VerifyQr");
+  const double bare_sign = reporter.Median("BM_BareEd25519Sign");
+  const double issue = reporter.Median("BM_CredentialIssuance");
+  if (bare_verify > 0 && verify > 0) {
+    std::printf("verify ratio: VerifyQr %.0f/s vs bare Ed25519 verify %.0f/s = %.2f (target >= 0.85)\n", verify,
+                bare_verify, verify / bare_verify);
+  } else {
+    std::printf("verify ratio: not computed (VerifyQr %.0f/s, bare %.0f/s)\n", verify, bare_verify);
+    rc = 1;
+  }
+  if (bare_sign > 0 && issue > 0) {
+    std::printf("credential issuance ratio: QR + SD-JWT VC %.0f/s vs bare Ed25519 sign %.0f/s = %.2f (target >= 0.4)\n",
+                issue, bare_sign, issue / bare_sign);
+  } else {
+    std::printf("credential issuance ratio: not computed (issuance %.0f/s, bare %.0f/s)\n", issue, bare_sign);
+    rc = 1;
+  }
+  const double qr = reporter.Median("BM_EncodeQr");
+  const double sd = reporter.Median("BM_IssueSdJwt");
+  if (qr > 0 && sd > 0 && bare_sign > 0) {
+    std::printf("  (diagnostic) EncodeQr %.0f/s = %.2f of a bare sign, IssueSdJwt %.0f/s = %.2f\n", qr, qr / bare_sign,
+                sd, sd / bare_sign);
+  }
+  return rc;
+}

@@ -1,0 +1,22 @@
+// Small things every subcommand file shares: printing an Error the same way everywhere.
+#pragma once
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "common/result.hpp"
+
+namespace epermit::cli {
+
+// "error: <code>: message" in English, then Chinese, on stderr; returns `exit_code`.
+inline int PrintError(const Error& e, int exit_code) {
+  std::cerr << "error: " << e.code << ": " << e.message_en << "\n";
+  if (!e.message_zh.empty() && e.message_zh != e.message_en) std::cerr << "错误：" << e.message_zh << "\n";
+  return exit_code;
+}
+
+inline nlohmann::json ErrorJson(const Error& e) {
+  return {{"code", e.code}, {"message_en", e.message_en}, {"message_zh", e.message_zh}};
+}
+
+}  // namespace epermit::cli
