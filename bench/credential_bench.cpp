@@ -8,12 +8,16 @@
 //                          trust list (looked up at the QR's iat), Ed25519, claims, city and
 //                          permit-number checks, the status lookup in a cached, already
 //                          verified status list, expiry and endorsement. Verdict must be valid.
-//   BM_BareEd25519Sign     libsodium crypto_sign_detached of the same Sig_structure bytes.
+//   BM_BareEd25519Sign     libsodium crypto_sign_detached of the same Sig_structure bytes
+//                          (one signature; kept for the old, one-signature figure).
+//   BM_BareEd25519SignIssuanceBytes   libsodium crypto_sign_detached of the bytes an issuance
+//                          signs: the QR's Sig_structure and the SD-JWT's JWS signing input
+//                          (two signatures per iteration). **The issuance baseline**: bare
+//                          Ed25519 signing of the same bytes, as the verify ratio is.
 //   BM_CredentialIssuance  one permit's credentials as CredentialService makes them:
 //                          EncodeQr (claims → CBOR, COSE_Sign1, zlib, base45) + IssueSdJwt
 //                          (15 disclosable claims, 2 decoys, holder key in cnf). Two
-//                          signatures per iteration against one in the baseline, so 0.5 is
-//                          the ceiling of this ratio.
+//                          signatures per iteration, as in BM_BareEd25519SignIssuanceBytes.
 //   BM_EncodeQr, BM_IssueSdJwt   the two halves alone (diagnostic).
 //
 // Defaults: 5 repetitions of at least 0.5 s, randomly interleaved; ratios use the median
@@ -34,6 +38,7 @@
 
 #include "common/date.hpp"
 #include "credential/cose.hpp"
+#include "credential/jws.hpp"
 #include "credential/qr_payload.hpp"
 #include "credential/sd_jwt.hpp"
 #include "credential/signer.hpp"
@@ -78,6 +83,7 @@ struct Fixture {
   Bytes signature;
   nlohmann::json sd_visible;
   nlohmann::json sd_disclosable;
+  std::string sd_signing_input;  // the SD-JWT's JWS header.payload, as IssueSdJwt signs it
 
   Fixture() {
     if (sodium_init() < 0) Die("sodium_init failed");
@@ -143,6 +149,18 @@ struct Fixture {
                       {"issue_date", claims.issue_date},
                       {"endorsed_until", claims.endorsed_until},
                       {"city", "310000"}};
+    // Salts are random, so each issuance signs other bytes, but always as many of them:
+    // the signing input of one issuance stands for all of them.
+    const std::string sd = Must(IssueSdJwt(*issuer, sd_visible, sd_disclosable, 2), "IssueSdJwt");
+    const std::string jwt = sd.substr(0, sd.find('~'));
+    sd_signing_input = jwt.substr(0, jwt.rfind('.'));
+    const Bytes jws_signature = Must(Base64UrlDecode(jwt.substr(jwt.rfind('.') + 1)), "JWS signature");
+    if (jws_signature.size() != crypto_sign_BYTES ||
+        crypto_sign_verify_detached(jws_signature.data(),
+                                    reinterpret_cast<const unsigned char*>(sd_signing_input.data()),
+                                    sd_signing_input.size(), pk) != 0) {
+      Die("the SD-JWT's signature does not verify over its signing input");
+    }
   }
 
   VerifierContext Context() const {
@@ -190,6 +208,21 @@ void BM_BareEd25519Sign(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_BareEd25519Sign);
+
+void BM_BareEd25519SignIssuanceBytes(benchmark::State& state) {
+  const Fixture& f = F();
+  const auto* jws_input = reinterpret_cast<const unsigned char*>(f.sd_signing_input.data());
+  unsigned char qr_sig[crypto_sign_BYTES];
+  unsigned char jws_sig[crypto_sign_BYTES];
+  for (auto _ : state) {
+    crypto_sign_detached(qr_sig, nullptr, f.sig_structure.data(), f.sig_structure.size(), f.sk);
+    crypto_sign_detached(jws_sig, nullptr, jws_input, f.sd_signing_input.size(), f.sk);
+    benchmark::DoNotOptimize(qr_sig);
+    benchmark::DoNotOptimize(jws_sig);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BareEd25519SignIssuanceBytes);
 
 void BM_CredentialIssuance(benchmark::State& state) {
   const Fixture& f = F();
@@ -283,8 +316,9 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
 
   const Fixture& f = F();
-  std::printf("QR text %zu chars, signed bytes (Sig_structure) %zu, status list %zu entries\n", f.qr.size(),
-              f.sig_structure.size(), f.status.size());
+  std::printf(
+      "QR text %zu chars, signed bytes (Sig_structure) %zu, SD-JWT signing input %zu, status list %zu entries\n",
+      f.qr.size(), f.sig_structure.size(), f.sd_signing_input.size(), f.status.size());
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
@@ -293,6 +327,7 @@ int main(int argc, char** argv) {
   const double bare_verify = reporter.Median("BM_BareEd25519Verify");
   const double verify = reporter.Median("BM_VerifyQr");
   const double bare_sign = reporter.Median("BM_BareEd25519Sign");
+  const double bare_sign_both = reporter.Median("BM_BareEd25519SignIssuanceBytes");
   const double issue = reporter.Median("BM_CredentialIssuance");
   if (bare_verify > 0 && verify > 0) {
     std::printf("verify ratio: VerifyQr %.0f/s vs bare Ed25519 verify %.0f/s = %.2f (target >= 0.85)\n", verify,
@@ -301,12 +336,19 @@ int main(int argc, char** argv) {
     std::printf("verify ratio: not computed (VerifyQr %.0f/s, bare %.0f/s)\n", verify, bare_verify);
     rc = 1;
   }
-  if (bare_sign > 0 && issue > 0) {
-    std::printf("credential issuance ratio: QR + SD-JWT VC %.0f/s vs bare Ed25519 sign %.0f/s = %.2f (target >= 0.4)\n",
-                issue, bare_sign, issue / bare_sign);
+  if (bare_sign_both > 0 && issue > 0) {
+    std::printf(
+        "credential issuance ratio: QR + SD-JWT VC %.0f/s vs bare Ed25519 signing of the same bytes (2 signatures) "
+        "%.0f/s = %.2f (target >= 0.4)\n",
+        issue, bare_sign_both, issue / bare_sign_both);
   } else {
-    std::printf("credential issuance ratio: not computed (issuance %.0f/s, bare %.0f/s)\n", issue, bare_sign);
+    std::printf("credential issuance ratio: not computed (issuance %.0f/s, bare %.0f/s)\n", issue, bare_sign_both);
     rc = 1;
+  }
+  if (bare_sign > 0 && issue > 0) {
+    // The figure reported before the baseline signed the same bytes, for comparison only.
+    std::printf("  (old figure) vs one bare Ed25519 sign of the Sig_structure %.0f/s = %.2f (ceiling 0.5)\n", bare_sign,
+                issue / bare_sign);
   }
   const double qr = reporter.Median("BM_EncodeQr");
   const double sd = reporter.Median("BM_IssueSdJwt");

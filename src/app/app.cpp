@@ -132,6 +132,10 @@ Status App::Start() {
   options.read_timeout = std::chrono::seconds(config_.read_timeout_seconds);
   server_ = std::make_unique<http::HttpServer>(options, router_);
   EPERMIT_RETURN_IF_ERROR(server_->Start());
+  if (config_.public_url.empty() && config_.port == 0) {
+    // Nobody can have been told the port yet, so nothing was issued under ":0".
+    credentials_->SetPublicUrl("http://" + config_.address + ":" + std::to_string(server_->port()));
+  }
   sweeper_ = std::thread([this] { SweepLoop(); });
   return Status::Ok();
 }

@@ -3,7 +3,6 @@
 #include <cbor.h>
 
 #include <limits>
-#include <set>
 #include <vector>
 
 namespace epermit::credential {
@@ -113,7 +112,9 @@ const cbor_callbacks kScanCallbacks = ScanCallbacks();
 constexpr uint8_t kCoseSign1TagHead = 0xd2;  // major type 6, value 18, in the initial byte
 
 struct HeaderState {
-  std::set<std::string> labels;
+  // Labels of both maps so far, compared by value (CborSameMapKey): a header holds a handful
+  // of labels, so this beats building a std::string and a set node per label on every parse.
+  std::vector<const cbor_item_t*> labels;
   std::optional<SigAlg> alg;
   std::optional<std::string> kid;
 };
@@ -124,9 +125,12 @@ Status ReadHeaderMap(const cbor_item_t* map, bool is_protected, HeaderState* h) 
   const size_t n = cbor_map_size(map);
   const cbor_pair* pairs = cbor_map_handle(map);
   for (size_t i = 0; i < n; ++i) {
-    auto id = CborMapKeyId(pairs[i].key);
-    if (!id) return Format("a header label is neither an integer nor a text string");
-    if (!h->labels.insert(*id).second) return Format("a header label appears twice");
+    const cbor_item_t* key = pairs[i].key;
+    if (!CborIsMapKey(key)) return Format("a header label is neither an integer nor a text string");
+    for (const cbor_item_t* seen : h->labels) {
+      if (CborSameMapKey(seen, key)) return Format("a header label appears twice");
+    }
+    h->labels.push_back(key);
     auto label = CborInt64(pairs[i].key);
     if (!label) continue;
     if (*label == kCoseHeaderAlg) {
@@ -229,6 +233,19 @@ std::optional<ByteView> CborByteString(const cbor_item_t* item) {
   const size_t length = cbor_bytestring_length(item);
   if (length == 0) return ByteView();
   return ByteView(cbor_bytestring_handle(item), length);
+}
+
+bool CborIsMapKey(const cbor_item_t* key) {
+  return cbor_isa_uint(key) || cbor_isa_negint(key) || CborText(key).has_value();
+}
+
+bool CborSameMapKey(const cbor_item_t* a, const cbor_item_t* b) {
+  if ((cbor_isa_uint(a) && cbor_isa_uint(b)) || (cbor_isa_negint(a) && cbor_isa_negint(b))) {
+    return cbor_get_int(a) == cbor_get_int(b);  // whatever width each was encoded in
+  }
+  const auto ta = CborText(a);
+  const auto tb = CborText(b);
+  return ta && tb && *ta == *tb;
 }
 
 std::optional<std::string> CborMapKeyId(const cbor_item_t* key) {

@@ -56,6 +56,11 @@ std::optional<ByteView> CborByteString(const cbor_item_t* item);
 // A map key as a comparable string ("i:<int>" or "t:<text>"), nullopt for other key
 // types; callers use it to refuse duplicate labels, which RFC 9052 §3 and RFC 8392 forbid.
 std::optional<std::string> CborMapKeyId(const cbor_item_t* key);
+// Whether `key` is a map key we accept (an integer or a definite text string: exactly when
+// CborMapKeyId gives an id), and whether two such keys are the same value (exactly when their
+// ids are equal), without building strings: for duplicate checks on the verification path.
+bool CborIsMapKey(const cbor_item_t* key);
+bool CborSameMapKey(const cbor_item_t* a, const cbor_item_t* b);
 
 // Appends shortest-form CBOR heads and items through libcbor's encoding functions, so
 // what we sign is deterministic (RFC 8949 §4.2.1 when callers order map keys).

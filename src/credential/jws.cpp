@@ -8,6 +8,9 @@ namespace epermit::credential {
 namespace {
 
 constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+// Room reserved for a signature: 64 bytes for Ed25519, at most 72 for a DER SM2 signature.
+// Only a capacity hint; a longer one would still be appended correctly.
+constexpr size_t kMaxSignatureBytesHint = 72;
 
 Error Format(const std::string& what) {
   return MakeError(ErrorKind::kInvalidArgument, "jws.format", "Malformed JWS: " + what, "JWS 格式错误：" + what);
@@ -50,9 +53,19 @@ Result<std::string> SignJws(const Signer& signer, std::string_view typ, std::str
   header["alg"] = JoseName(signer.alg());
   header["kid"] = signer.kid();
   if (!typ.empty()) header["typ"] = std::string(typ);
-  std::string signing_input = Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(payload);
-  EPERMIT_ASSIGN_OR_RETURN(Bytes sig, signer.Sign(AsBytes(signing_input)));
-  return signing_input + "." + Base64UrlEncode(sig);
+  // Built in one string with room for the signature, so the (credential-sized) signing input
+  // is neither concatenated from temporaries nor copied again to append the signature.
+  const std::string encoded_header = Base64UrlEncode(header.dump());
+  std::string out;
+  out.reserve(encoded_header.size() + sodium_base64_ENCODED_LEN(payload.size(), kVariant) +
+              sodium_base64_ENCODED_LEN(kMaxSignatureBytesHint, kVariant));
+  out += encoded_header;
+  out += '.';
+  out += Base64UrlEncode(payload);
+  EPERMIT_ASSIGN_OR_RETURN(Bytes sig, signer.Sign(AsBytes(out)));
+  out += '.';
+  out += Base64UrlEncode(sig);
+  return out;
 }
 
 Result<VerifiedJws> VerifyJws(std::string_view compact, const KeyLookup& keys) {

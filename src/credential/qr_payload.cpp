@@ -4,7 +4,8 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <set>
+#include <cstdint>
+#include <iterator>
 
 #include "common/date.hpp"
 #include "credential/base45.hpp"
@@ -97,15 +98,24 @@ bool IsMaskedCitizenId(std::string_view s) {
   return true;
 }
 
+// Whether the key of pairs[i] differs from every earlier key. Claim maps hold about ten keys,
+// so comparing with each earlier one beats building a std::string and a std::set node per key.
+bool IsNewKey(const cbor_pair* pairs, size_t i) {
+  for (size_t j = 0; j < i; ++j) {
+    if (CborSameMapKey(pairs[j].key, pairs[i].key)) return false;
+  }
+  return true;
+}
+
 // Keys of a nested map (the status claim) by text name, refusing duplicates.
 Result<const cbor_item_t*> TextKeyValue(const cbor_item_t* map, std::string_view name, const std::string& field) {
   const size_t n = cbor_map_size(map);
   const cbor_pair* pairs = cbor_map_handle(map);
-  std::set<std::string> seen;
   const cbor_item_t* found = nullptr;
   for (size_t i = 0; i < n; ++i) {
-    auto id = CborMapKeyId(pairs[i].key);
-    if (!id || !seen.insert(*id).second) return ClaimsError(field, "a bad or repeated key", "键无效或重复");
+    if (!CborIsMapKey(pairs[i].key) || !IsNewKey(pairs, i)) {
+      return ClaimsError(field, "a bad or repeated key", "键无效或重复");
+    }
     auto key = CborText(pairs[i].key);
     if (key && *key == name) found = pairs[i].value;
   }
@@ -220,24 +230,50 @@ Result<Bytes> ZlibCompress(ByteView input) {
 // exceed the cap, which is all we need to know, so a bomb costs at most cap + 1 bytes
 // (plus zlib's 32 KiB window) however far it would expand. Streams with our preset
 // dictionary and plain zlib streams (as other encoders may write) are both accepted.
+// One inflate state per thread, reset before each use, as ThreadDeflater does for deflate:
+// inflateInit and inflateEnd were most of the zlib time of a verification. inflateReset
+// is documented as equivalent to inflateEnd + inflateInit (it also clears a dictionary and
+// any error state left by a corrupt stream), so each QR is decoded from a clean state.
+class ThreadInflater {
+ public:
+  ThreadInflater() { ok_ = inflateInit(&zs_) == Z_OK; }
+  ~ThreadInflater() {
+    if (ok_) inflateEnd(&zs_);
+  }
+  ThreadInflater(const ThreadInflater&) = delete;
+  ThreadInflater& operator=(const ThreadInflater&) = delete;
+
+  // A freshly reset stream, or null if zlib could not allocate one.
+  z_stream* Reset() {
+    if (!ok_) ok_ = inflateInit(&zs_) == Z_OK;  // an earlier allocation failure need not be permanent
+    return ok_ && inflateReset(&zs_) == Z_OK ? &zs_ : nullptr;
+  }
+
+ private:
+  z_stream zs_{};
+  bool ok_ = false;
+};
+
 Result<Bytes> InflateCapped(ByteView input, size_t cap) {
-  z_stream zs{};
-  if (inflateInit(&zs) != Z_OK) return InternalError("zlib inflateInit failed");
+  thread_local ThreadInflater inflater;
+  z_stream* zs = inflater.Reset();
+  if (zs == nullptr) return InternalError("zlib inflateInit failed");
   Bytes out(cap + 1);
-  zs.next_in = const_cast<Bytef*>(input.data());
-  zs.avail_in = static_cast<uInt>(input.size());
-  zs.next_out = out.data();
-  zs.avail_out = static_cast<uInt>(out.size());
-  int rc = inflate(&zs, Z_FINISH);
+  zs->next_in = const_cast<Bytef*>(input.data());  // zlib's API is not const-correct; it only reads
+  zs->avail_in = static_cast<uInt>(input.size());
+  zs->next_out = out.data();
+  zs->avail_out = static_cast<uInt>(out.size());
+  int rc = inflate(zs, Z_FINISH);
   if (rc == Z_NEED_DICT) {
     const ByteView dictionary = Dictionary();
     // Refuses (Z_DATA_ERROR) a stream that asks for any other dictionary.
-    rc = inflateSetDictionary(&zs, dictionary.data(), static_cast<uInt>(dictionary.size()));
-    if (rc == Z_OK) rc = inflate(&zs, Z_FINISH);
+    rc = inflateSetDictionary(zs, dictionary.data(), static_cast<uInt>(dictionary.size()));
+    if (rc == Z_OK) rc = inflate(zs, Z_FINISH);
   }
-  const size_t produced = out.size() - zs.avail_out;
-  const size_t unread = zs.avail_in;
-  inflateEnd(&zs);
+  const size_t produced = out.size() - zs->avail_out;
+  const size_t unread = zs->avail_in;
+  zs->next_in = nullptr;  // the stream outlives `input` and `out`
+  zs->next_out = nullptr;
   if (produced > cap) {
     return TooLarge("it inflates to more than " + std::to_string(cap) + " bytes",
                     "解压后超过 " + std::to_string(cap) + " 字节");
@@ -341,40 +377,47 @@ Result<PermitClaims> DecodePermitClaims(ByteView cbor) {
   if (!cbor_isa_map(map)) return ClaimsError("claims", "not a map", "不是映射");
 
   PermitClaims c;
-  std::set<std::string> seen;
-  std::set<int64_t> found;
+  // Which known claims were present, a bit each (kFound* and then kTextClaims in order):
+  // duplicates are refused below, so each is set at most once.
+  constexpr uint32_t kFoundExp = 1u << 0;
+  constexpr uint32_t kFoundIat = 1u << 1;
+  constexpr uint32_t kFoundStatus = 1u << 2;
+  constexpr int kFirstTextBit = 3;
+  static_assert(kFirstTextBit + std::size(kTextClaims) <= 32);
+  uint32_t found = 0;
   const size_t n = cbor_map_size(map);
   const cbor_pair* pairs = cbor_map_handle(map);
   for (size_t i = 0; i < n; ++i) {
-    auto id = CborMapKeyId(pairs[i].key);
-    if (!id) return ClaimsError("claims", "a key is neither an integer nor a text string", "键既不是整数也不是文本");
-    if (!seen.insert(*id).second) return ClaimsError("claims", "a key appears twice", "键重复");
+    if (!CborIsMapKey(pairs[i].key)) {
+      return ClaimsError("claims", "a key is neither an integer nor a text string", "键既不是整数也不是文本");
+    }
+    if (!IsNewKey(pairs, i)) return ClaimsError("claims", "a key appears twice", "键重复");
     auto key = CborInt64(pairs[i].key);
     if (!key) continue;  // a text-keyed claim: not ours, ignored as RFC 8392 allows
     const cbor_item_t* value = pairs[i].value;
     if (*key == kClaimStatus) {
       EPERMIT_RETURN_IF_ERROR(ReadStatus(value, &c));
+      found |= kFoundStatus;
     } else if (*key == kClaimExp || *key == kClaimIat) {
       auto v = CborInt64(value);
       const char* field = *key == kClaimExp ? "exp" : "iat";
       if (!v) return ClaimsError(field, "not an integer", "不是整数");
       (*key == kClaimExp ? c.exp : c.iat) = *v;
+      found |= *key == kClaimExp ? kFoundExp : kFoundIat;
     } else {
       const TextClaim* claim = FindTextClaim(*key);
       if (claim == nullptr) continue;  // an unknown claim: ignored
       auto t = CborText(value);
       if (!t) return ClaimsError(claim->field, "not a text string", "不是文本");
-      c.*(claim->member) = std::string(*t);
-    }
-    found.insert(*key);
-  }
-  for (int64_t key : {kClaimExp, kClaimIat, kClaimStatus}) {
-    if (!found.contains(key)) {
-      return ClaimsError(key == kClaimExp ? "exp" : key == kClaimIat ? "iat" : "status", "missing", "缺失");
+      (c.*(claim->member)).assign(t->data(), t->size());
+      found |= 1u << (kFirstTextBit + (claim - kTextClaims));
     }
   }
-  for (const TextClaim& claim : kTextClaims) {
-    if (!found.contains(claim.key)) return ClaimsError(claim.field, "missing", "缺失");
+  if ((found & kFoundExp) == 0) return ClaimsError("exp", "missing", "缺失");
+  if ((found & kFoundIat) == 0) return ClaimsError("iat", "missing", "缺失");
+  if ((found & kFoundStatus) == 0) return ClaimsError("status", "missing", "缺失");
+  for (size_t i = 0; i < std::size(kTextClaims); ++i) {
+    if ((found & (1u << (kFirstTextBit + i))) == 0) return ClaimsError(kTextClaims[i].field, "missing", "缺失");
   }
   EPERMIT_RETURN_IF_ERROR(ValidatePermitClaims(c));
   return c;

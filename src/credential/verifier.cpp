@@ -6,15 +6,6 @@
 namespace epermit::credential {
 namespace {
 
-Verification Verdicted(Verdict v, std::string code, std::string en, std::string zh) {
-  Verification out;
-  out.verdict = v;
-  out.code = std::move(code);
-  out.message_en = std::move(en);
-  out.message_zh = std::move(zh);
-  return out;
-}
-
 Verdict VerdictForDecodeError(const std::string& code) {
   if (code == "trust.unknown_issuer" || code == "trust.key_not_valid" || code == "key.unknown") {
     return Verdict::kUnknownIssuer;
@@ -44,10 +35,19 @@ const char* ToString(Verdict v) {
   return "unknown";
 }
 
+Verification MakeVerification(Verdict v, std::string code, std::string en, std::string zh) {
+  Verification out;
+  out.verdict = v;
+  out.code = std::move(code);
+  out.message_en = std::move(en);
+  out.message_zh = std::move(zh);
+  return out;
+}
+
 Verification VerifyQr(std::string_view qr_text, const VerifierContext& ctx) {
   if (ctx.trust == nullptr) {
-    return Verdicted(Verdict::kStale, "trust.missing", "No trust list is available to check the issuer.",
-                     "没有可用的信任列表，无法核验签发机关。");
+    return MakeVerification(Verdict::kStale, "trust.missing", "No trust list is available to check the issuer.",
+                            "没有可用的信任列表，无法核验签发机关。");
   }
   // The key must have been valid when the QR was signed: look the kid up at its iat (the
   // QR's own claim, read before and covered by the signature check; now if unreadable).
@@ -55,7 +55,7 @@ Verification VerifyQr(std::string_view qr_text, const VerifierContext& ctx) {
       qr_text, [&ctx](int64_t signed_at) { return AsKeyLookup(*ctx.trust, signed_at); }, ctx.now);
   if (!decoded.ok()) {
     const Error& e = decoded.error();
-    Verification v = Verdicted(VerdictForDecodeError(e.code), e.code, e.message_en, e.message_zh);
+    Verification v = MakeVerification(VerdictForDecodeError(e.code), e.code, e.message_en, e.message_zh);
     return v;
   }
   const PermitClaims& c = decoded->claims;
@@ -63,37 +63,40 @@ Verification VerifyQr(std::string_view qr_text, const VerifierContext& ctx) {
   auto number = domain::ParsePermitNumber(c.permit_number);
   // A genuine signature by one city's key over another city's permit is a forgery.
   if (key == nullptr || !number.ok() || key->city != c.city || number->city != c.city) {
-    Verification v = Verdicted(Verdict::kForged, "qr.wrong_city", "The permit was not signed by its own city's key.",
-                               "该居住证不是由其签发城市的密钥签名的。");
+    Verification v =
+        MakeVerification(Verdict::kForged, "qr.wrong_city", "The permit was not signed by its own city's key.",
+                         "该居住证不是由其签发城市的密钥签名的。");
     v.kid = decoded->key.kid;
     return v;
   }
 
+  // Moved, not copied: the verdict carries the claims and kid out, and `c` is not read again.
   Verification v;
-  v.claims = c;
-  v.kid = decoded->key.kid;
+  v.claims = std::move(decoded->claims);
+  v.kid = std::move(decoded->key.kid);
+  const PermitClaims& claims = *v.claims;
   auto with = [&v](Verdict verdict, std::string code, std::string en, std::string zh) {
     v.verdict = verdict;
     v.code = std::move(code);
     v.message_en = std::move(en);
     v.message_zh = std::move(zh);
-    return v;
+    return std::move(v);  // every caller returns this at once; a copy would duplicate the claims
   };
 
-  const VerifiedStatusList* list = ctx.status_list ? ctx.status_list(c.status_list_uri) : nullptr;
+  const VerifiedStatusList* list = ctx.status_list ? ctx.status_list(claims.status_list_uri) : nullptr;
   // Only the permit's own city speaks for its status: a list that another city signed
   // (whatever URI it claims) is no status data at all for this permit.
   bool foreign_list = false;
   if (list != nullptr) {
     const TrustedKey* signer = ctx.trust ? ctx.trust->Find(list->kid) : nullptr;
-    if (signer == nullptr || signer->city != c.city) {
+    if (signer == nullptr || signer->city != claims.city) {
       list = nullptr;
       foreign_list = true;
     }
   }
   std::optional<uint8_t> status;
   if (list != nullptr) {
-    auto s = list->Lookup(c.status_index);
+    auto s = list->Lookup(claims.status_index);
     if (!s.ok())
       return with(Verdict::kForged, "status.index", "The status index is outside the status list.",
                   "状态索引超出状态列表范围。");
@@ -113,7 +116,7 @@ Verification VerifyQr(std::string_view qr_text, const VerifierContext& ctx) {
     return with(Verdict::kSuspended, "status.suspended", "The permit is suspended: its yearly endorsement was missed.",
                 "该居住证因逾期未签注已中止使用。");
   }
-  if (c.exp <= ctx.now) {
+  if (claims.exp <= ctx.now) {
     return with(Verdict::kExpired, "qr.expired", "This QR code has expired; the holder should show a fresh one.",
                 "该二维码已过期，请持证人刷新后重新出示。");
   }
@@ -127,11 +130,12 @@ Verification VerifyQr(std::string_view qr_text, const VerifierContext& ctx) {
                 "No current status list for this permit is cached; fetch it before deciding.",
                 "本地没有该证件最新的状态列表，请更新后再核验。");
   }
-  auto endorsed = ParseIsoDate(c.endorsed_until);
+  auto endorsed = ParseIsoDate(claims.endorsed_until);
   if (!endorsed || *endorsed <= ctx.today) {
-    return with(Verdict::kSuspended, "permit.lapsed",
-                "The permit's yearly endorsement was due on " + c.endorsed_until + " and this code shows none since.",
-                "该居住证应于 " + c.endorsed_until + " 前签注，二维码显示尚未签注。");
+    return with(
+        Verdict::kSuspended, "permit.lapsed",
+        "The permit's yearly endorsement was due on " + claims.endorsed_until + " and this code shows none since.",
+        "该居住证应于 " + claims.endorsed_until + " 前签注，二维码显示尚未签注。");
   }
   return with(Verdict::kValid, "valid", "Valid residence permit.", "有效的居住证。");
 }

@@ -45,6 +45,10 @@ struct VerifierContext {
   Date today{};     // civil date in China, for the endorsement check
 };
 
+// A verdict with its stable code and messages, no claims (for other verification paths,
+// e.g. SD-JWT presentations, that answer in the same vocabulary).
+Verification MakeVerification(Verdict v, std::string code, std::string en, std::string zh);
+
 Verification VerifyQr(std::string_view qr_text, const VerifierContext& ctx);
 
 nlohmann::json VerificationJson(const Verification& v);

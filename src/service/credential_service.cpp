@@ -22,15 +22,6 @@ int64_t StartOfDay(Date d) {
 using credential::Verdict;
 using credential::Verification;
 
-Verification Verdicted(Verdict v, std::string code, std::string en, std::string zh) {
-  Verification out;
-  out.verdict = v;
-  out.code = std::move(code);
-  out.message_en = std::move(en);
-  out.message_zh = std::move(zh);
-  return out;
-}
-
 // What an error of VerifySdJwt means to a verifier: the same buckets as the QR path.
 Verdict VerdictForSdJwtError(const std::string& code) {
   if (code == "sdjwt.expired") return Verdict::kExpired;
@@ -45,24 +36,25 @@ Verdict VerdictForSdJwtError(const std::string& code) {
 std::optional<Verification> StatusVerdict(std::optional<uint8_t> status) {
   using domain::CredentialStatus;
   if (!status) {
-    return Verdicted(Verdict::kStale, "status.missing",
-                     "No current status list for this permit is cached; fetch it before deciding.",
-                     "本地没有该证件最新的状态列表，请更新后再核验。");
+    return credential::MakeVerification(Verdict::kStale, "status.missing",
+                                        "No current status list for this permit is cached; fetch it before deciding.",
+                                        "本地没有该证件最新的状态列表，请更新后再核验。");
   }
   if (*status == static_cast<uint8_t>(CredentialStatus::kInvalid)) {
-    return Verdicted(Verdict::kRevoked, "status.revoked", "The permit has been revoked or cancelled.",
-                     "该居住证已被吊销或注销。");
+    return credential::MakeVerification(Verdict::kRevoked, "status.revoked",
+                                        "The permit has been revoked or cancelled.", "该居住证已被吊销或注销。");
   }
   if (*status == static_cast<uint8_t>(CredentialStatus::kSuperseded)) {
-    return Verdicted(
+    return credential::MakeVerification(
         Verdict::kRevoked, "status.superseded",
         "This credential was replaced by newer credentials after a change, endorsement or replacement; ask for the "
         "current one.",
         "该凭证已因信息变更、签注或补换领而失效，请出示最新的电子居住证。");
   }
   if (*status == static_cast<uint8_t>(CredentialStatus::kSuspended)) {
-    return Verdicted(Verdict::kSuspended, "status.suspended",
-                     "The permit is suspended: its yearly endorsement was missed.", "该居住证因逾期未签注已中止使用。");
+    return credential::MakeVerification(Verdict::kSuspended, "status.suspended",
+                                        "The permit is suspended: its yearly endorsement was missed.",
+                                        "该居住证因逾期未签注已中止使用。");
   }
   return std::nullopt;
 }
@@ -97,7 +89,7 @@ nlohmann::json PresentationVerificationJson(const PresentationVerification& v) {
 
 std::shared_ptr<const credential::VerifiedStatusList> CredentialService::OwnStatusList(
     const std::string& uri, const credential::TrustList& trust, int64_t now) {
-  const std::string prefix = public_url_ + "/api/v1/status-lists/";
+  const std::string prefix = public_url() + "/api/v1/status-lists/";
   if (uri.rfind(prefix, 0) != 0) return nullptr;
   const std::string id = uri.substr(prefix.size());
   if (id.empty() || id.size() > 6 || id.find_first_not_of("0123456789") != std::string::npos) return nullptr;
@@ -151,8 +143,9 @@ PresentationVerification CredentialService::VerifySdJwtOnline(std::string_view p
     return out;
   };
   if (trust == nullptr) {
-    return finish(Verdicted(Verdict::kStale, "trust.missing", "No trust list is available to check the issuer.",
-                            "没有可用的信任列表，无法核验签发机关。"));
+    return finish(credential::MakeVerification(Verdict::kStale, "trust.missing",
+                                               "No trust list is available to check the issuer.",
+                                               "没有可用的信任列表，无法核验签发机关。"));
   }
   const int64_t now = ctx_.clock->UnixSeconds();
   // Any listed key may sign; whether it was valid when it signed is checked against the
@@ -166,7 +159,7 @@ PresentationVerification CredentialService::VerifySdJwtOnline(std::string_view p
   auto verified = credential::VerifySdJwt(presentation, listed, &kb, ctx_.clock->UnixSeconds());
   if (!verified.ok()) {
     const Error& e = verified.error();
-    return finish(Verdicted(VerdictForSdJwtError(e.code), e.code, e.message_en, e.message_zh));
+    return finish(credential::MakeVerification(VerdictForSdJwtError(e.code), e.code, e.message_en, e.message_zh));
   }
   const nlohmann::json& claims = verified->claims;
   const std::string& kid = verified->issuer_key.kid;
@@ -174,17 +167,18 @@ PresentationVerification CredentialService::VerifySdJwtOnline(std::string_view p
   const credential::TrustedKey* key = trust->Find(kid);
   auto at = credential::PublicKeyAt(key, kid, credential::Int64Member(claims, "iat").value_or(now));
   if (!at.ok()) {
-    return finish(Verdicted(Verdict::kUnknownIssuer, at.error().code, at.error().message_en, at.error().message_zh));
+    return finish(credential::MakeVerification(Verdict::kUnknownIssuer, at.error().code, at.error().message_en,
+                                               at.error().message_zh));
   }
   auto vct = claims.find("vct");
   if (vct == claims.end() || !vct->is_string() || vct->get<std::string>() != "urn:epermit:residence-permit:1") {
-    return finish(Verdicted(Verdict::kForged, "sdjwt.vct", "This is not a residence-permit credential.",
-                            "该凭证不是居住证凭证。"));
+    return finish(credential::MakeVerification(Verdict::kForged, "sdjwt.vct",
+                                               "This is not a residence-permit credential.", "该凭证不是居住证凭证。"));
   }
   if (!ClaimsMatchCity(claims, key->city)) {
-    return finish(Verdicted(Verdict::kForged, "sdjwt.wrong_city",
-                            "The credential was not signed by its own city's key.",
-                            "该凭证不是由其签发城市的密钥签名的。"));
+    return finish(credential::MakeVerification(Verdict::kForged, "sdjwt.wrong_city",
+                                               "The credential was not signed by its own city's key.",
+                                               "该凭证不是由其签发城市的密钥签名的。"));
   }
   out.signature_verified = true;
   for (const std::string& name : verified->disclosed) out.disclosed[name] = claims[name];
@@ -195,8 +189,9 @@ PresentationVerification CredentialService::VerifySdJwtOnline(std::string_view p
   }
   const auto idx = ref ? credential::Int64Member(*ref, "idx") : std::nullopt;
   if (!idx || *idx < 0 || !ref->contains("uri") || !(*ref)["uri"].is_string()) {
-    return finish(Verdicted(Verdict::kForged, "sdjwt.status", "The credential names no valid status list entry.",
-                            "凭证中没有有效的状态列表条目。"));
+    return finish(credential::MakeVerification(Verdict::kForged, "sdjwt.status",
+                                               "The credential names no valid status list entry.",
+                                               "凭证中没有有效的状态列表条目。"));
   }
   // Only this city's credentials are looked up in this node's lists.
   auto list = key->city == ctx_.city ? OwnStatusList((*ref)["uri"].get<std::string>(), *trust, now) : nullptr;
@@ -204,8 +199,9 @@ PresentationVerification CredentialService::VerifySdJwtOnline(std::string_view p
   if (list) {
     auto looked = list->Lookup(static_cast<size_t>(*idx));
     if (!looked.ok()) {
-      return finish(Verdicted(Verdict::kForged, "status.index", "The status index is outside the status list.",
-                              "状态索引超出状态列表范围。"));
+      return finish(credential::MakeVerification(Verdict::kForged, "status.index",
+                                                 "The status index is outside the status list.",
+                                                 "状态索引超出状态列表范围。"));
     }
     status = *looked;
   }
@@ -215,15 +211,16 @@ PresentationVerification CredentialService::VerifySdJwtOnline(std::string_view p
   if (auto e = claims.find("endorsed_until"); e != claims.end()) {
     auto endorsed = e->is_string() ? ParseIsoDate(e->get<std::string>()) : std::nullopt;
     if (!endorsed || *endorsed <= ctx_.clock->Today()) {
-      return finish(Verdicted(Verdict::kSuspended, "permit.lapsed", "The permit's yearly endorsement is overdue.",
-                              "该居住证已逾期未签注。"));
+      return finish(credential::MakeVerification(Verdict::kSuspended, "permit.lapsed",
+                                                 "The permit's yearly endorsement is overdue.",
+                                                 "该居住证已逾期未签注。"));
     }
   }
-  return finish(Verdicted(Verdict::kValid, "valid", "Valid residence permit.", "有效的居住证。"));
+  return finish(credential::MakeVerification(Verdict::kValid, "valid", "Valid residence permit.", "有效的居住证。"));
 }
 
 std::string CredentialService::StatusListUri(int64_t list_id) const {
-  return public_url_ + "/api/v1/status-lists/" + std::to_string(list_id);
+  return public_url() + "/api/v1/status-lists/" + std::to_string(list_id);
 }
 
 int CredentialService::status_list_ttl_seconds() const {
@@ -272,7 +269,7 @@ Result<std::string> CredentialService::PermitQr(const std::string& number, QrFor
   // The printed QR for people without a phone lives until the next endorsement.
   c.exp =
       form == QrForm::kPaper ? StartOfDay(p.endorsed_until) : now + int64_t{policy->credentials.qr_ttl_hours} * 3600;
-  c.iss = public_url_;
+  c.iss = public_url();
   return credential::EncodeQr(*signer, c);
 }
 
@@ -283,7 +280,7 @@ Result<std::string> CredentialService::PermitSdJwt(const std::string& number, co
   EPERMIT_ASSIGN_OR_RETURN(auto signer, keys_->ActiveSigner(now));
   const auto& registry = domain::DivisionRegistry::Builtin();
   nlohmann::json visible = {
-      {"iss", public_url_},
+      {"iss", public_url()},
       {"iat", now},
       {"exp", StartOfDay(p.endorsed_until)},
       {"vct", "urn:epermit:residence-permit:1"},
@@ -345,6 +342,16 @@ Result<std::string> CredentialService::StatusListToken(int64_t list_id) {
   std::lock_guard<std::mutex> lock(cache_mu_);
   lists_[list_id] = {version, now, token};
   return token;
+}
+
+std::string CredentialService::public_url() const {
+  std::lock_guard<std::mutex> lock(url_mu_);
+  return public_url_;
+}
+
+void CredentialService::SetPublicUrl(std::string url) {
+  std::lock_guard<std::mutex> lock(url_mu_);
+  public_url_ = std::move(url);
 }
 
 }  // namespace epermit::service

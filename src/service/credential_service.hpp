@@ -57,13 +57,17 @@ class CredentialService {
 
   std::string StatusListUri(int64_t list_id) const;
   int status_list_ttl_seconds() const;
-  const std::string& public_url() const { return public_url_; }
+  std::string public_url() const;
+  // For a node started on port 0: the URL is known only once the server has bound its port.
+  // Credentials issued before the call (none, when called right after binding) keep the old URL.
+  void SetPublicUrl(std::string url);
 
  private:
   Result<domain::Permit> CurrentPermit(const std::string& number);
   const NodeContext& ctx_;
   const credential::KeyStore* keys_;
-  std::string public_url_;
+  mutable std::mutex url_mu_;
+  std::string public_url_;  // guarded by url_mu_
 
   struct CachedList {
     int64_t version = -1;

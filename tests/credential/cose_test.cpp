@@ -3,6 +3,8 @@
 #include <cbor.h>
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace epermit::credential {
 namespace {
 
@@ -306,6 +308,45 @@ TEST(CborCheckTest, ClaimedSizesBeyondTheInputAreRefusedBeforeAllocation) {
   EXPECT_EQ(CheckCbor(Bytes{0xfc}).error().code, "cbor.malformed");                    // reserved
   EXPECT_EQ(CheckCbor(Bytes{0xf0}).error().code, "cbor.malformed");                    // unassigned simple value
   EXPECT_TRUE(CheckCbor(Bytes{0x82, 0xf5, 0xf9, 0x3c, 0x00}).ok());                    // [true, 1.0]
+}
+
+// The duplicate-label checks compare keys with CborSameMapKey instead of CborMapKeyId
+// strings: both must agree on every pair, including the same integer in a longer head, text
+// against integer, integers beyond int64_t, and keys that are neither.
+TEST(CborMapKeyTest, SameMapKeyAgreesWithMapKeyIds) {
+  const Bytes encoded[] = {
+      {0x01},                                                  // 1
+      {0x18, 0x01},                                            // 1 in a two-byte head
+      {0x1b, 0, 0, 0, 0, 0, 0, 0, 0x01},                       // 1 in a nine-byte head
+      {0x20},                                                  // -1
+      {0x38, 0x00},                                            // -1 in a two-byte head
+      {0x02},                                                  // 2
+      {0x61, '1'},                                             // "1"
+      {0x61, '2'},                                             // "2"
+      {0x60},                                                  // ""
+      {0x41, '1'},                                             // h'31': not a key we accept
+      {0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},  // 2^64 - 1
+      {0x3b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},  // -2^64
+      {0x3b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},  // INT64_MIN
+      {0xf5},                                                  // true
+  };
+  std::vector<CborItem> items;
+  for (const Bytes& b : encoded) {
+    auto loaded = LoadCbor(b);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message_en;
+    items.push_back(std::move(*loaded));
+  }
+  for (const CborItem& a : items) {
+    const auto id_a = CborMapKeyId(a.get());
+    EXPECT_EQ(CborIsMapKey(a.get()), id_a.has_value());
+    for (const CborItem& b : items) {
+      const auto id_b = CborMapKeyId(b.get());
+      if (!id_a || !id_b) continue;
+      EXPECT_EQ(CborSameMapKey(a.get(), b.get()), *id_a == *id_b) << *id_a << " vs " << *id_b;
+    }
+  }
+  EXPECT_TRUE(CborSameMapKey(items[0].get(), items[2].get()));
+  EXPECT_FALSE(CborSameMapKey(items[0].get(), items[6].get()));
 }
 
 TEST(CborWriterTest, WritesShortestForms) {

@@ -199,6 +199,46 @@ TEST_F(QrPayloadTest, BrokenZlib) {
   EXPECT_EQ(CodeOf(DecodeQr("JZZ1:", keys_)), "qr.zlib");
 }
 
+// Each thread keeps one inflate stream and resets it per QR: two QRs in a row must each
+// decode to their own claims, and a stream abandoned mid-way (corrupt, truncated, over the
+// cap, another dictionary) must not leave state that breaks the next call.
+TEST_F(QrPayloadTest, ReusedInflateStreamDecodesInARowAndRecoversFromFailures) {
+  PermitClaims other = ShanghaiClaims();
+  other.name = "欧阳明华";
+  other.status_index = 90210;
+  other.status_list_uri = "https://310000.epermit.cn/api/v1/status-lists/7";
+  const std::string qr_a = *EncodeQr(*signer_, ShanghaiClaims());
+  const std::string qr_b = *EncodeQr(*signer_, other);
+  ASSERT_NE(qr_a, qr_b);
+  auto expect_decodes = [&](const std::string& qr, const PermitClaims& want) {
+    auto decoded = DecodeQr(qr, keys_);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message_en;
+    EXPECT_EQ(decoded->claims.name, want.name);
+    EXPECT_EQ(decoded->claims.status_index, want.status_index);
+    EXPECT_EQ(decoded->claims.status_list_uri, want.status_list_uri);
+  };
+  expect_decodes(qr_a, ShanghaiClaims());
+  expect_decodes(qr_b, other);
+  expect_decodes(qr_a, ShanghaiClaims());
+
+  // The dictionary-coded stream of B, cut or corrupted after the dictionary was set.
+  const Bytes compressed = *Base45Decode(std::string_view(qr_b).substr(kQrPrefix.size()));
+  const Bytes half(compressed.begin(), compressed.begin() + static_cast<std::ptrdiff_t>(compressed.size() / 2));
+  Bytes corrupt = compressed;
+  corrupt[corrupt.size() / 2] ^= 0xFF;
+  const std::string bomb = QrOf(PlainZlib(Bytes(1 << 16, 0)));
+  for (const std::string& broken : {QrOf(half), QrOf(corrupt), bomb, QrOf(PlainZlib(Bytes(3, 7))) + "0"}) {
+    EXPECT_NE(CodeOf(DecodeQr(broken, keys_)), "ok");
+    expect_decodes(qr_a, ShanghaiClaims());
+    EXPECT_NE(CodeOf(DecodeQr(broken, keys_)), "ok");
+    expect_decodes(qr_b, other);
+  }
+  // A plain zlib stream (no dictionary) right after dictionary-coded ones, and back.
+  const Bytes cose = *CoseFromQrText(qr_a);
+  EXPECT_EQ(*CoseFromQrText(QrOf(PlainZlib(cose))), cose);
+  expect_decodes(qr_b, other);
+}
+
 Bytes NestedArrays(size_t depth) {
   Bytes b(depth, 0x81);  // [[[[...
   b.push_back(0x80);

@@ -203,6 +203,42 @@ TEST_F(SdJwtTest, IssuedFormIsRfc9901Shaped) {
   EXPECT_EQ(VerifyCode(*plain), "ok");
 }
 
+// All salts of a credential come from one CSPRNG call: each must still be its own 128 bits
+// (RFC 9901 §9.3), distinct from every other salt of this and other issuances, and each
+// disclosure must be exactly the JSON array nlohmann serialises.
+TEST_F(SdJwtTest, SaltsAreDistinctFullLengthAndDisclosuresAreJsonArrays) {
+  json disclosable = Disclosable();
+  disclosable["nested"] = {{"a", json::array({1, "二", nullptr, true})}, {"quote", "\"\\\n"}};
+  std::vector<std::string> salts;
+  std::vector<std::string> digests;
+  for (int round = 0; round < 3; ++round) {
+    auto issued = IssueSdJwt(*issuer_, Visible(), disclosable, 5);
+    ASSERT_TRUE(issued.ok()) << issued.error().message_en;
+    const auto disclosures = Disclosures(*issued);
+    ASSERT_EQ(disclosures.size(), disclosable.size());
+    for (const std::string& d : disclosures) {
+      const std::string text = DecodeText(d);
+      const json array = json::parse(text);
+      ASSERT_TRUE(array.is_array());
+      ASSERT_EQ(array.size(), 3u);
+      const std::string salt = array[0].get<std::string>();
+      auto salt_bytes = Base64UrlDecode(salt);
+      ASSERT_TRUE(salt_bytes.ok());
+      EXPECT_GE(salt_bytes->size(), 16u);
+      EXPECT_EQ(text, json::array({salt, array[1], disclosable.at(array[1].get<std::string>())}).dump());
+      salts.push_back(salt);
+    }
+    const std::vector<std::string> sd = IssuerPayload(*issued)["_sd"];
+    EXPECT_EQ(sd.size(), disclosable.size() + 5);  // decoys included
+    digests.insert(digests.end(), sd.begin(), sd.end());
+    EXPECT_EQ(VerifyCode(*issued), "ok");
+  }
+  std::sort(salts.begin(), salts.end());
+  EXPECT_EQ(std::adjacent_find(salts.begin(), salts.end()), salts.end());
+  std::sort(digests.begin(), digests.end());
+  EXPECT_EQ(std::adjacent_find(digests.begin(), digests.end()), digests.end());
+}
+
 TEST_F(SdJwtTest, IssuedCredentialVerifiesWithoutKeyBinding) {
   auto v = VerifySdJwt(Issue(), trusted_, nullptr, kNow);
   ASSERT_TRUE(v.ok()) << v.error().message_en;

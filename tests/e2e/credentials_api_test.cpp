@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "credential/qr_image.hpp"
+#include "credential/qr_payload.hpp"
 #include "credential/sd_jwt.hpp"
 #include "http/http_client.hpp"
 #include "support/resident_builder.hpp"
@@ -27,6 +28,19 @@ class CredentialsApiTest : public CityFixture {
   void TearDown() override { app_->Stop(); }
   std::string number_;
 };
+
+// A node started on port 0 writes the port it really listens on into its credentials: a
+// verifier that follows the QR's status-list address must reach this node, not ":0".
+TEST_F(CredentialsApiTest, CredentialsNameThePortTheNodeListensOn) {
+  const uint16_t port = app_->port();
+  ClientResponse text = HttpCall(port, "GET", "/api/v1/permits/" + number_ + "/qr?format=text");
+  ASSERT_EQ(text.status, 200) << text.body;
+  auto claims = credential::PeekQrClaims(text.body);
+  ASSERT_TRUE(claims.ok()) << claims.error().message_en;
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  EXPECT_EQ(claims->iss, base);
+  EXPECT_EQ(claims->status_list_uri, base + "/api/v1/status-lists/0");
+}
 
 TEST_F(CredentialsApiTest, QrFormatsStatusListAndVerify) {
   const uint16_t port = app_->port();
