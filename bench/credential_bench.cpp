@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "common/date.hpp"
 #include "credential/cose.hpp"
 #include "credential/jws.hpp"
@@ -263,63 +264,16 @@ void BM_IssueSdJwt(benchmark::State& state) {
 }
 BENCHMARK(BM_IssueSdJwt);
 
-// The console output as usual, plus the per-repetition rates kept for the ratios.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  RatioReporter() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Defaults : OO_Tabular) {}
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs) {
-      if (r.run_type != Run::RT_Iteration || r.error_occurred || r.real_accumulated_time <= 0) continue;
-      auto rate = r.counters.find("items_per_second");
-      rates_[r.run_name.function_name].push_back(rate != r.counters.end()
-                                                     ? static_cast<double>(rate->second)
-                                                     : static_cast<double>(r.iterations) / r.real_accumulated_time);
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-
-  double Median(const std::string& name) const {
-    auto it = rates_.find(name);
-    if (it == rates_.end() || it->second.empty()) return 0;
-    std::vector<double> v = it->second;
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  }
-
- private:
-  std::map<std::string, std::vector<double>> rates_;
-};
-
-bool HasFlag(int argc, char** argv, const std::string& flag) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]).rfind(flag, 0) == 0) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> defaults;
-  if (!HasFlag(argc, argv, "--benchmark_repetitions")) defaults.push_back("--benchmark_repetitions=5");
-  if (!HasFlag(argc, argv, "--benchmark_min_time")) defaults.push_back("--benchmark_min_time=0.5");
-  if (!HasFlag(argc, argv, "--benchmark_enable_random_interleaving")) {
-    defaults.push_back("--benchmark_enable_random_interleaving=true");
-  }
-  std::vector<char*> args(argv, argv + argc);
-  for (auto& d : defaults) args.push_back(d.data());
-  int n = static_cast<int>(args.size());
-  args.push_back(nullptr);
-  benchmark::Initialize(&n, args.data());
-  if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
+  if (!epermit::bench::InitializeWithDefaults(argc, argv, "0.5")) return 1;
 
   const Fixture& f = F();
   std::printf(
       "QR text %zu chars, signed bytes (Sig_structure) %zu, SD-JWT signing input %zu, status list %zu entries\n",
       f.qr.size(), f.sig_structure.size(), f.sd_signing_input.size(), f.status.size());
-  RatioReporter reporter;
+  epermit::bench::RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
 

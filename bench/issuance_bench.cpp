@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "app/app.hpp"
+#include "bench_support.hpp"
 #include "domain/citizen_id.hpp"
 #include "service/application_service.hpp"
 #include "service/records_service.hpp"
@@ -348,45 +349,7 @@ BENCHMARK(BM_ServiceIssuanceConcurrent)
     ->Unit(benchmark::kMicrosecond);
 
 // ---------------------------------------------------------------------------------------
-// Reporting: the console output as usual, plus the per-repetition rates kept for the ratio.
-
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  // Colours only on a terminal (run.sh pipes the output through tee).
-  RatioReporter() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Defaults : OO_Tabular) {}
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs) {
-      if (r.run_type != Run::RT_Iteration || r.error_occurred || r.real_accumulated_time <= 0) continue;
-      const std::string name = r.run_name.function_name;
-      // The framework's own rate: for a threaded run it is every thread's items over the wall time.
-      auto rate = r.counters.find("items_per_second");
-      rates_[name].push_back(rate != r.counters.end() ? static_cast<double>(rate->second)
-                                                      : static_cast<double>(r.iterations) / r.real_accumulated_time);
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-
-  // Median of the repetitions, 0 when the benchmark did not run.
-  double Median(const std::string& name) const {
-    auto it = rates_.find(name);
-    if (it == rates_.end() || it->second.empty()) return 0;
-    std::vector<double> v = it->second;
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  }
-  std::string All(const std::string& name) const {
-    std::string s;
-    auto it = rates_.find(name);
-    if (it == rates_.end()) return s;
-    for (double r : it->second) s += (s.empty() ? "" : " ") + std::to_string(static_cast<long>(r + 0.5));
-    return s;
-  }
-
- private:
-  std::map<std::string, std::vector<double>> rates_;
-};
+// Reporting: what one issuance writes, and WAL pages per commit (outside timing).
 
 // What one issuance actually writes, read back from the city database (for the README).
 void PrintIssuanceFootprint(const std::string& db_path) {
@@ -473,32 +436,14 @@ int64_t PermitCount(const std::string& db_path) {
   return n;
 }
 
-bool HasFlag(int argc, char** argv, const std::string& flag) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]).rfind(flag, 0) == 0) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
-  std::vector<std::string> defaults;
-  if (!HasFlag(argc, argv, "--benchmark_repetitions")) defaults.push_back("--benchmark_repetitions=5");
-  if (!HasFlag(argc, argv, "--benchmark_min_time")) defaults.push_back("--benchmark_min_time=1");
-  if (!HasFlag(argc, argv, "--benchmark_enable_random_interleaving")) {
-    defaults.push_back("--benchmark_enable_random_interleaving=true");
-  }
-  std::vector<char*> args(argv, argv + argc);
-  for (auto& d : defaults) args.push_back(d.data());
-  int n = static_cast<int>(args.size());
-  args.push_back(nullptr);
-  benchmark::Initialize(&n, args.data());
-  if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
+  if (!epermit::bench::InitializeWithDefaults(argc, argv, "1")) return 1;
 
   std::cout << "databases in " << BenchDir().string() << " (bare row " << RowBytes() << " bytes)\n";
-  RatioReporter reporter;
+  epermit::bench::RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
 
