@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -23,6 +22,19 @@ Result<std::string> ReadTextFile(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string TrimmedToken(std::string s) {
+  const auto space = [](char c) { return c == '\n' || c == '\r' || c == ' ' || c == '\t'; };
+  while (!s.empty() && space(s.back())) s.pop_back();
+  size_t i = 0;
+  while (i < s.size() && space(s[i])) ++i;
+  return s.substr(i);
+}
+
+Result<std::string> ReadTokenFile(const std::string& path) {
+  EPERMIT_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  return TrimmedToken(std::move(text));
 }
 
 Result<credential::PublicKey> PublicKeyFromJson(const nlohmann::json& j) {
@@ -103,9 +115,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
 
 Status App::LoadTrustList() {
   if (config_.trust_list_file.empty()) return Status::Ok();
-  EPERMIT_ASSIGN_OR_RETURN(std::string jws, ReadTextFile(config_.trust_list_file));
-  // A JWS has no whitespace; an editor's final newline must not keep the node from starting.
-  while (!jws.empty() && std::isspace(static_cast<unsigned char>(jws.back()))) jws.pop_back();
+  EPERMIT_ASSIGN_OR_RETURN(std::string jws, ReadTokenFile(config_.trust_list_file));
   EPERMIT_ASSIGN_OR_RETURN(std::string root_text, ReadTextFile(config_.trust_root_key_file));
   EPERMIT_ASSIGN_OR_RETURN(credential::PublicKey root,
                            PublicKeyFromJson(nlohmann::json::parse(root_text, nullptr, false)));

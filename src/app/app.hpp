@@ -75,6 +75,11 @@ class App {
 const std::string& OpenApiJson();
 
 Result<std::string> ReadTextFile(const std::string& path);
+// A compact token (JWS, QR text) as typed or saved by a person: surrounding spaces and line
+// breaks removed, since no token contains any and editors add a final newline.
+std::string TrimmedToken(std::string s);
+// ReadTextFile, then TrimmedToken: for files holding one token (trust list, status list).
+Result<std::string> ReadTokenFile(const std::string& path);
 // Public keys as exchanged between nodes and the trust-list maintainer: {kid, alg, x}.
 Result<credential::PublicKey> PublicKeyFromJson(const nlohmann::json& j);
 nlohmann::json PublicKeyJson(const credential::PublicKey& key);

@@ -62,8 +62,7 @@ Result<credential::PublicKey> ReadRootKeyFile(const std::string& path) {
 
 Result<credential::TrustList> ReadTrustListFile(const std::string& path, const credential::PublicKey& root,
                                                 int64_t now) {
-  EPERMIT_ASSIGN_OR_RETURN(std::string jws, ReadTextFile(path));
-  while (!jws.empty() && (jws.back() == '\n' || jws.back() == '\r' || jws.back() == ' ')) jws.pop_back();
+  EPERMIT_ASSIGN_OR_RETURN(std::string jws, ReadTokenFile(path));
   return credential::VerifyTrustList(jws, root, now, kTrustListMaxAgeSeconds);
 }
 

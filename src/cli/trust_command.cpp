@@ -45,11 +45,6 @@ nlohmann::json ListJson(const credential::TrustList& list) {
   return {{"version", list.version}, {"issued_at", list.issued_at}, {"next_update", list.next_update}, {"keys", keys}};
 }
 
-std::string Trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
-  return s;
-}
-
 }  // namespace
 
 TrustCommand::TrustCommand(CLI::App& cli) {
@@ -190,7 +185,7 @@ int TrustCommand::Sign() const {
   if (fs::exists(out_, ec)) {
     auto old = app::ReadTextFile(out_);
     if (!old.ok()) return PrintError(old.error(), kExitError);
-    auto v = app::SignedTrustListVersion(Trimmed(*old), (*signer)->public_key());
+    auto v = app::SignedTrustListVersion(app::TrimmedToken(*old), (*signer)->public_key());
     if (!v) {
       return PrintError(
           MakeError(ErrorKind::kConflict, "trust.previous_unverified",
@@ -232,7 +227,7 @@ int TrustCommand::Sign() const {
 int TrustCommand::Show() const {
   auto text = app::ReadTextFile(file_);
   if (!text.ok()) return PrintError(text.error(), kExitError);
-  const std::string content = Trimmed(*text);
+  const std::string content = app::TrimmedToken(*text);
   if (!content.empty() && content.front() == '{') {
     auto draft = app::ReadTrustDraft(file_, false);
     if (!draft.ok()) return PrintError(draft.error(), kExitForged);

@@ -33,14 +33,6 @@ int Print(const Verification& v) {
   return v.exit_code();
 }
 
-std::string Trimmed(std::string s) {
-  const auto space = [](char c) { return c == '\n' || c == '\r' || c == ' ' || c == '\t'; };
-  while (!s.empty() && space(s.back())) s.pop_back();
-  size_t i = 0;
-  while (i < s.size() && space(s[i])) ++i;
-  return s.substr(i);
-}
-
 }  // namespace
 
 VerifyCommand::VerifyCommand(CLI::App& cli) {
@@ -101,7 +93,7 @@ int VerifyCommand::Run() const {
     if (!text.ok()) return Print(FromError(Verdict::kForged, text.error()));
     qr = *text;
   } else if (!qr_.empty()) {
-    qr = Trimmed(qr_);
+    qr = app::TrimmedToken(qr_);
   }
 
   if (!fetch_.empty()) {
@@ -158,7 +150,7 @@ int VerifyCommand::Run() const {
   std::vector<std::pair<std::string, std::string>> tokens;  // (where, token)
   if (!status_lists_.empty()) {
     for (const auto& path : status_lists_) {
-      auto text = app::ReadTextFile(path);
+      auto text = app::ReadTokenFile(path);
       if (!text.ok()) {
         PrintError(text.error(), 0);
         continue;
