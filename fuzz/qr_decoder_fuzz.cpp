@@ -7,7 +7,9 @@
 // without a sanitizer report (then it traps, so libFuzzer saves the input):
 //  - base45 is canonical: a text that decodes re-encodes to itself;
 //  - whatever DecodeQr accepts was signed by the fixed key and holds valid claims;
-//  - the untrusted peek never "succeeds" where the verified path finds other claims.
+//  - the untrusted peek never "succeeds" where the verified path finds other claims;
+//  - the CBOR scan and the reader agree: what CheckCbor passes, the reader walks as one
+//    item ending exactly at the end of the input.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -18,6 +20,7 @@
 #include <string_view>
 
 #include "credential/base45.hpp"
+#include "credential/cbor.hpp"
 #include "credential/cose.hpp"
 #include "credential/qr_payload.hpp"
 
@@ -104,7 +107,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (verified.ok() && verified->key.kid != FuzzSigner().kid()) __builtin_trap();
   (void)ParseCoseSign1(bytes);
   (void)DecodePermitClaims(bytes);
-  (void)CheckCbor(bytes);
+  if (CheckCbor(bytes).ok()) {
+    CborReader reader(bytes);
+    auto head = reader.Next();
+    if (!head.ok() || !reader.SkipContent(*head).ok() || !reader.AtEnd()) __builtin_trap();
+  }
 
   // The same bytes as a COSE_Sign1 through the whole QR pipeline.
   if (auto qr = QrTextFromCose(bytes); qr.ok()) {

@@ -1,6 +1,5 @@
 #include "credential/qr_payload.hpp"
 
-#include <cbor.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <iterator>
 
 #include "common/date.hpp"
+#include "common/utf8.hpp"
 #include "credential/base45.hpp"
 
 namespace epermit::credential {
@@ -26,44 +26,6 @@ Error TooLarge(const std::string& what_en, const std::string& what_zh) {
 Error ZlibError(const std::string& what) {
   return MakeError(ErrorKind::kInvalidArgument, "qr.zlib", "The QR payload does not decompress: " + what,
                    "二维码内容无法解压：" + what);
-}
-
-// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
-// Claims end up in JSON and on screens, and a JSON library throws on invalid UTF-8.
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<uint8_t>(s[i]);
-    size_t extra = 0;
-    uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      extra = 1;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      extra = 2;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      extra = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (s.size() - i <= extra) return false;
-    for (size_t j = 1; j <= extra; ++j) {
-      const auto cc = static_cast<uint8_t>(s[i + j]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((extra == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -98,43 +60,63 @@ bool IsMaskedCitizenId(std::string_view s) {
   return true;
 }
 
-// Whether the key of pairs[i] differs from every earlier key. Claim maps hold about ten keys,
-// so comparing with each earlier one beats building a std::string and a std::set node per key.
-bool IsNewKey(const cbor_pair* pairs, size_t i) {
-  for (size_t j = 0; j < i; ++j) {
-    if (CborSameMapKey(pairs[j].key, pairs[i].key)) return false;
-  }
-  return true;
+// The next head of claims that CheckCbor has passed; an error here means the scan and
+// the reader disagree, reported against `field` all the same.
+Result<CborHead> NextHead(CborReader* r, const std::string& field) {
+  auto head = r->Next();
+  if (!head.ok()) return ClaimsError(field, head.error().message_en, head.error().message_zh);
+  return head;
 }
 
-// Keys of a nested map (the status claim) by text name, refusing duplicates.
-Result<const cbor_item_t*> TextKeyValue(const cbor_item_t* map, std::string_view name, const std::string& field) {
-  const size_t n = cbor_map_size(map);
-  const cbor_pair* pairs = cbor_map_handle(map);
-  const cbor_item_t* found = nullptr;
-  for (size_t i = 0; i < n; ++i) {
-    if (!CborIsMapKey(pairs[i].key) || !IsNewKey(pairs, i)) {
-      return ClaimsError(field, "a bad or repeated key", "键无效或重复");
-    }
-    auto key = CborText(pairs[i].key);
-    if (key && *key == name) found = pairs[i].value;
-  }
-  if (found == nullptr) return ClaimsError(field + "." + std::string(name), "missing", "缺失");
-  return found;
+Status SkipHead(CborReader* r, const CborHead& head, const std::string& field) {
+  if (Status s = r->SkipContent(head); !s.ok()) return ClaimsError(field, s.error().message_en, s.error().message_zh);
+  return Status::Ok();
 }
 
-Status ReadStatus(const cbor_item_t* value, PermitClaims* claims) {
-  if (!cbor_isa_map(value)) return ClaimsError("status", "not a map", "不是映射");
-  EPERMIT_ASSIGN_OR_RETURN(const cbor_item_t* list, TextKeyValue(value, "status_list", "status"));
-  if (!cbor_isa_map(list)) return ClaimsError("status.status_list", "not a map", "不是映射");
-  EPERMIT_ASSIGN_OR_RETURN(const cbor_item_t* idx, TextKeyValue(list, "idx", "status.status_list"));
-  EPERMIT_ASSIGN_OR_RETURN(const cbor_item_t* uri, TextKeyValue(list, "uri", "status.status_list"));
-  auto idx_value = CborUint64(idx);
-  if (!idx_value) return ClaimsError("status.status_list.idx", "not an unsigned integer", "不是非负整数");
-  auto uri_value = CborText(uri);
-  if (!uri_value) return ClaimsError("status.status_list.uri", "not a text string", "不是文本");
-  claims->status_index = *idx_value;
-  claims->status_list_uri = std::string(*uri_value);
+// Reads the pairs of the map `map` opened (its head already read), refusing keys that are
+// neither integers nor text and keys that appear twice. `on_pair(key, value)` is called
+// with each value's head and must read or skip what that value opens.
+template <typename OnPair>
+Status ForEachPair(CborReader* r, const CborHead& map, const std::string& field, OnPair on_pair) {
+  CborKeySet keys;
+  for (uint64_t i = 0; i < map.value; ++i) {
+    EPERMIT_ASSIGN_OR_RETURN(const CborHead key, NextHead(r, field));
+    if (!key.IsMapKey())
+      return ClaimsError(field, "a key is neither an integer nor a text string", "键既不是整数也不是文本");
+    if (!keys.Insert(key)) return ClaimsError(field, "a key appears twice", "键重复");
+    EPERMIT_ASSIGN_OR_RETURN(const CborHead value, NextHead(r, field));
+    EPERMIT_RETURN_IF_ERROR(on_pair(key, value));
+  }
+  return Status::Ok();
+}
+
+// The status claim {"status_list": {"idx": uint, "uri": text}}; other keys are skipped.
+Status ReadStatus(CborReader* r, const CborHead& value, PermitClaims* claims) {
+  if (value.type != CborType::kMap) return ClaimsError("status", "not a map", "不是映射");
+  bool found_list = false;
+  EPERMIT_RETURN_IF_ERROR(ForEachPair(r, value, "status", [&](const CborHead& key, const CborHead& list) -> Status {
+    if (key.Text() != "status_list") return SkipHead(r, list, "status");
+    found_list = true;
+    if (list.type != CborType::kMap) return ClaimsError("status.status_list", "not a map", "不是映射");
+    std::optional<CborHead> idx;
+    std::optional<CborHead> uri;
+    EPERMIT_RETURN_IF_ERROR(
+        ForEachPair(r, list, "status.status_list", [&](const CborHead& inner_key, const CborHead& inner) -> Status {
+          if (inner_key.Text() == "idx") idx = inner;
+          if (inner_key.Text() == "uri") uri = inner;
+          return SkipHead(r, inner, "status.status_list");
+        }));
+    if (!idx) return ClaimsError("status.status_list.idx", "missing", "缺失");
+    if (!uri) return ClaimsError("status.status_list.uri", "missing", "缺失");
+    auto idx_value = idx->Uint64();
+    if (!idx_value) return ClaimsError("status.status_list.idx", "not an unsigned integer", "不是非负整数");
+    auto uri_value = uri->Text();
+    if (!uri_value) return ClaimsError("status.status_list.uri", "not a text string", "不是文本");
+    claims->status_index = *idx_value;
+    claims->status_list_uri.assign(uri_value->data(), uri_value->size());
+    return Status::Ok();
+  }));
+  if (!found_list) return ClaimsError("status.status_list", "missing", "缺失");
   return Status::Ok();
 }
 
@@ -368,51 +350,48 @@ Result<Bytes> EncodePermitClaims(const PermitClaims& c) {
 }
 
 Result<PermitClaims> DecodePermitClaims(ByteView cbor) {
-  auto loaded = LoadCbor(cbor);
-  if (!loaded.ok()) {
-    if (loaded.error().code == "cbor.too_deep") return loaded.error();
-    return ClaimsError("claims", loaded.error().message_en, loaded.error().message_zh);
+  if (Status checked = CheckCbor(cbor); !checked.ok()) {
+    if (checked.error().code == "cbor.too_deep") return checked.error();
+    return ClaimsError("claims", checked.error().message_en, checked.error().message_zh);
   }
-  const cbor_item_t* map = loaded->get();
-  if (!cbor_isa_map(map)) return ClaimsError("claims", "not a map", "不是映射");
+  CborReader r(cbor);
+  EPERMIT_ASSIGN_OR_RETURN(const CborHead map, NextHead(&r, "claims"));
+  if (map.type != CborType::kMap) return ClaimsError("claims", "not a map", "不是映射");
 
   PermitClaims c;
   // Which known claims were present, a bit each (kFound* and then kTextClaims in order):
-  // duplicates are refused below, so each is set at most once.
+  // duplicates are refused by ForEachPair, so each is set at most once.
   constexpr uint32_t kFoundExp = 1u << 0;
   constexpr uint32_t kFoundIat = 1u << 1;
   constexpr uint32_t kFoundStatus = 1u << 2;
   constexpr int kFirstTextBit = 3;
   static_assert(kFirstTextBit + std::size(kTextClaims) <= 32);
   uint32_t found = 0;
-  const size_t n = cbor_map_size(map);
-  const cbor_pair* pairs = cbor_map_handle(map);
-  for (size_t i = 0; i < n; ++i) {
-    if (!CborIsMapKey(pairs[i].key)) {
-      return ClaimsError("claims", "a key is neither an integer nor a text string", "键既不是整数也不是文本");
-    }
-    if (!IsNewKey(pairs, i)) return ClaimsError("claims", "a key appears twice", "键重复");
-    auto key = CborInt64(pairs[i].key);
-    if (!key) continue;  // a text-keyed claim: not ours, ignored as RFC 8392 allows
-    const cbor_item_t* value = pairs[i].value;
-    if (*key == kClaimStatus) {
-      EPERMIT_RETURN_IF_ERROR(ReadStatus(value, &c));
-      found |= kFoundStatus;
-    } else if (*key == kClaimExp || *key == kClaimIat) {
-      auto v = CborInt64(value);
-      const char* field = *key == kClaimExp ? "exp" : "iat";
-      if (!v) return ClaimsError(field, "not an integer", "不是整数");
-      (*key == kClaimExp ? c.exp : c.iat) = *v;
-      found |= *key == kClaimExp ? kFoundExp : kFoundIat;
-    } else {
-      const TextClaim* claim = FindTextClaim(*key);
-      if (claim == nullptr) continue;  // an unknown claim: ignored
-      auto t = CborText(value);
-      if (!t) return ClaimsError(claim->field, "not a text string", "不是文本");
-      (c.*(claim->member)).assign(t->data(), t->size());
-      found |= 1u << (kFirstTextBit + (claim - kTextClaims));
-    }
-  }
+  EPERMIT_RETURN_IF_ERROR(
+      ForEachPair(&r, map, "claims", [&](const CborHead& key_head, const CborHead& value) -> Status {
+        auto key = key_head.Int64();
+        if (!key) return SkipHead(&r, value, "claims");  // a text-keyed claim: not ours, ignored as RFC 8392 allows
+        if (*key == kClaimStatus) {
+          EPERMIT_RETURN_IF_ERROR(ReadStatus(&r, value, &c));
+          found |= kFoundStatus;
+          return Status::Ok();
+        }
+        if (*key == kClaimExp || *key == kClaimIat) {
+          auto v = value.Int64();
+          const char* field = *key == kClaimExp ? "exp" : "iat";
+          if (!v) return ClaimsError(field, "not an integer", "不是整数");
+          (*key == kClaimExp ? c.exp : c.iat) = *v;
+          found |= *key == kClaimExp ? kFoundExp : kFoundIat;
+          return Status::Ok();
+        }
+        const TextClaim* claim = FindTextClaim(*key);
+        if (claim == nullptr) return SkipHead(&r, value, "claims");  // an unknown claim: ignored
+        auto t = value.Text();
+        if (!t) return ClaimsError(claim->field, "not a text string", "不是文本");
+        (c.*(claim->member)).assign(t->data(), t->size());
+        found |= 1u << (kFirstTextBit + (claim - kTextClaims));
+        return Status::Ok();
+      }));
   if ((found & kFoundExp) == 0) return ClaimsError("exp", "missing", "缺失");
   if ((found & kFoundIat) == 0) return ClaimsError("iat", "missing", "缺失");
   if ((found & kFoundStatus) == 0) return ClaimsError("status", "missing", "缺失");

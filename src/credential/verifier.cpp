@@ -53,6 +53,19 @@ Verification VerifyQr(std::string_view qr_text, const VerifierContext& ctx) {
   // QR's own claim, read before and covered by the signature check; now if unreadable).
   auto decoded = DecodeQrSignedAt(
       qr_text, [&ctx](int64_t signed_at) { return AsKeyLookup(*ctx.trust, signed_at); }, ctx.now);
+  if (!decoded.ok() && decoded.error().code == "trust.key_not_valid") {
+    // The iat that chose the moment is not verified yet: a QR whose iat was altered to fall
+    // outside the key's validity is a forgery, not a genuine QR from an unknown issuer. So
+    // check the signature with the listed key regardless of its validity; only a QR that the
+    // key really signed keeps "key not valid at signing time".
+    const TrustList& trust = *ctx.trust;
+    auto any_time = DecodeQr(qr_text, [&trust](const std::string& kid) -> Result<PublicKey> {
+      const TrustedKey* listed = trust.Find(kid);
+      if (listed == nullptr) return trust.Lookup(kid, 0);  // its unknown-issuer error
+      return listed->pub;
+    });
+    if (!any_time.ok()) decoded = any_time.error();
+  }
   if (!decoded.ok()) {
     const Error& e = decoded.error();
     Verification v = MakeVerification(VerdictForDecodeError(e.code), e.code, e.message_en, e.message_zh);

@@ -113,14 +113,12 @@ class BadInputTest : public ::testing::Test {
 };
 
 // Every code a damaged QR may legitimately produce; anything else (or "valid") is a bug.
-// trust.key_not_valid: the verifier looks the key up at the QR's (not yet verified) iat,
-// so a flipped iat bit that lands outside the key's validity is reported as "unknown
-// issuer" (exit 5) rather than "forged" (exit 1). Never valid either way.
+// trust.unknown_issuer: a flipped bit in the kid names a key nobody lists. A flipped iat
+// bit that lands outside the key's validity is NOT here: the signature is checked with the
+// listed key all the same, so it is a forgery (signature.invalid), not "key not valid".
 const std::set<std::string> kDamageCodes = {
-    "qr.prefix",           "qr.base45",         "qr.zlib",       "qr.too_large",
-    "qr.claims",           "cose.format",       "cose.alg",      "cbor.too_deep",
-    "cbor.malformed",      "signature.invalid", "qr.wrong_city", "trust.key_not_valid",
-    "trust.unknown_issuer"};
+    "qr.prefix", "qr.base45",     "qr.zlib",        "qr.too_large",      "qr.claims",     "cose.format",
+    "cose.alg",  "cbor.too_deep", "cbor.malformed", "signature.invalid", "qr.wrong_city", "trust.unknown_issuer"};
 
 TEST_F(BadInputTest, EveryFlippedBitOfTheCompressedPayload) {
   auto cose = CoseFromQrText(good_);
@@ -281,6 +279,28 @@ TEST_F(BadInputTest, KeyOutsideItsValidity) {
   PermitClaims before_retirement = Claims();
   before_retirement.iat = kNow - 86400 * 2;
   EXPECT_EQ(Outcome(Qr(*shanghai_, before_retirement)), "valid/valid");
+}
+
+// The key is looked up at the QR's own iat before the signature is checked; altering that
+// iat to a moment outside the key's validity must not turn a forgery into "unknown issuer".
+TEST_F(BadInputTest, AlteredIatOutsideTheKeyValidityIsAForgery) {
+  auto cose = CoseFromQrText(good_);
+  ASSERT_TRUE(cose.ok());
+  auto parts = ParseCoseSign1(*cose);
+  ASSERT_TRUE(parts.ok());
+  PermitClaims altered = Claims();
+  altered.iat = kNow - 86400 * 31;  // before the key's valid_from
+  CborWriter w;
+  w.Tag(kCoseSign1Tag)
+      .Array(4)
+      .ByteString(parts->protected_header)
+      .Map(0)
+      .ByteString(*EncodePermitClaims(altered))
+      .ByteString(parts->signature);
+  const Verification v = Verify(*QrTextFromCose(w.bytes()));
+  EXPECT_EQ(std::string(ToString(v.verdict)) + "/" + v.code, "forged_or_malformed/signature.invalid");
+  EXPECT_EQ(v.exit_code(), 1);
+  EXPECT_FALSE(v.claims.has_value());
 }
 
 TEST_F(BadInputTest, ExpiredQr) {
