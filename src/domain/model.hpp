@@ -37,7 +37,22 @@ struct Registration {
 
 // ---- Department records (supplied by 公安户籍, 人社社保, 住建, 教育 ...) ----
 
-enum class RecordKind { kPerson, kHukou, kSocialInsurance, kEmployment, kHousing, kEnrollment };
+// Values are append-only: the wire names (model.cpp) follow this order.
+enum class RecordKind {
+  kPerson,
+  kHukou,
+  kSocialInsurance,
+  kEmployment,
+  kHousing,
+  kEnrollment,
+  kHousingFund,    // 住房公积金 months
+  kIncomeTax,      // 个人所得税 paid in a city in a year
+  kEducation,      // 学历 / 学位
+  kQualification,  // 职业技能等级 / 专业技术职称
+  kHonour,         // 表彰奖励
+  kViolation,      // 违法违规记录
+  kFamily,         // spouse or child
+};
 const char* ToString(RecordKind k);
 std::optional<RecordKind> ParseRecordKind(std::string_view s);
 
@@ -51,6 +66,27 @@ std::optional<InsuranceRisk> ParseInsuranceRisk(std::string_view s);
 enum class Tenure { kOwn, kRented, kDormitory };
 const char* ToString(Tenure t);
 std::optional<Tenure> ParseTenure(std::string_view s);
+
+// 工人 / 干部 post of an employment (the retirement age of women depends on it).
+enum class PostType { kWorker, kCadre };
+const char* ToString(PostType p);
+std::optional<PostType> ParsePostType(std::string_view s);
+
+enum class EducationLevel { kHighSchool, kJuniorCollege, kBachelor, kMaster, kDoctor };
+const char* ToString(EducationLevel e);
+std::optional<EducationLevel> ParseEducationLevel(std::string_view s);
+
+enum class QualificationKind { kSkill, kTitle };  // 职业技能等级 / 专业技术职称
+const char* ToString(QualificationKind k);
+std::optional<QualificationKind> ParseQualificationKind(std::string_view s);
+
+enum class ViolationKind { kDetention, kTaxViolation, kFalseMaterial, kCrime, kSeriousCrime };
+const char* ToString(ViolationKind k);
+std::optional<ViolationKind> ParseViolationKind(std::string_view s);
+
+enum class FamilyRelation { kSpouse, kChild };
+const char* ToString(FamilyRelation r);
+std::optional<FamilyRelation> ParseFamilyRelation(std::string_view s);
 
 // Fields common to every record; `id` is assigned by the store.
 struct RecordHeader {
@@ -77,6 +113,8 @@ struct SocialInsuranceRecord {  // one contiguous period of paid months
   MonthIndex from_month = 0;
   MonthIndex to_month = 0;    // inclusive
   bool back_payment = false;  // 补缴: paid after the fact
+  std::string division_code;  // county-level code where contributions are paid; "" when not stated
+  int base_ratio_pct = 0;     // contribution base as % of the city's average wage (1..1000); 0 not stated
 };
 struct EmploymentRecord {
   RecordHeader h;
@@ -85,6 +123,7 @@ struct EmploymentRecord {
   std::string employer_name;
   Date from{};
   std::optional<Date> to;  // open-ended when absent
+  std::optional<PostType> post_type;
 };
 struct HousingRecord {  // rental registration or property
   RecordHeader h;
@@ -102,6 +141,55 @@ struct EnrollmentRecord {
   Date from{};
   std::optional<Date> to;
 };
+struct HousingFundRecord {  // 住房公积金: one contiguous period of paid months
+  RecordHeader h;
+  std::string city;
+  MonthIndex from_month = 0;
+  MonthIndex to_month = 0;      // inclusive
+  bool back_payment = false;    // 补缴
+  bool transferred_in = false;  // months carried over from another city's fund (转入)
+};
+struct IncomeTaxRecord {  // 税务: individual income tax paid in one city in one year
+  RecordHeader h;
+  std::string city;
+  int year = 0;
+  int64_t yuan = 0;
+};
+struct EducationRecord {  // 教育: one completed course of education
+  RecordHeader h;
+  EducationLevel level = EducationLevel::kHighSchool;
+  bool diploma = true;  // 学历 certificate
+  bool degree = false;  // 学位 certificate
+  Date completed_on{};
+  bool full_time = true;
+  bool shortage_major = false;  // 紧缺急需专业
+};
+struct QualificationRecord {  // 人社: skill level (1 highest .. 5) or title (1 初级, 2 中级, 3 高级)
+  RecordHeader h;
+  QualificationKind kind = QualificationKind::kSkill;
+  int level = 0;
+  Date obtained_on{};
+  std::string city;
+};
+struct HonourRecord {
+  RecordHeader h;
+  std::string level;  // catalogue key, [a-z_]{1,40}, e.g. "national_model_worker"
+  std::string title;
+  Date awarded_on{};
+};
+struct ViolationRecord {  // 公安 / 税务
+  RecordHeader h;
+  ViolationKind kind = ViolationKind::kDetention;
+  std::string city;
+  Date on{};
+};
+struct FamilyRecord {  // 民政 / 公安
+  RecordHeader h;
+  FamilyRelation relation = FamilyRelation::kSpouse;
+  std::string member_citizen_id;
+  Date since{};                     // marriage date (spouse) or birth date (child)
+  std::string hukou_division_code;  // the member's 户口 division, current or retired code
+};
 
 // Everything the departments hold about one person.
 struct RecordBundle {
@@ -111,6 +199,13 @@ struct RecordBundle {
   std::vector<EmploymentRecord> employment;
   std::vector<HousingRecord> housing;
   std::vector<EnrollmentRecord> enrollment;
+  std::vector<HousingFundRecord> housing_fund;
+  std::vector<IncomeTaxRecord> income_tax;
+  std::vector<EducationRecord> education;
+  std::vector<QualificationRecord> qualifications;
+  std::vector<HonourRecord> honours;
+  std::vector<ViolationRecord> violations;
+  std::vector<FamilyRecord> family;
 };
 
 // ---- Applications ----

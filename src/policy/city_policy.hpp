@@ -11,6 +11,7 @@
 #include "common/result.hpp"
 #include "domain/model.hpp"
 #include "domain/permit_state.hpp"
+#include "policy/points.hpp"
 
 namespace epermit::policy {
 
@@ -65,8 +66,7 @@ struct CityPolicy {
   EligibilityPolicy eligibility;
   PermitPolicy permit;
   CredentialPolicy credentials;
-
-  bool InForceOn(Date d) const { return d >= effective_from && (!effective_to || d < *effective_to); }
+  std::optional<PointsTable> points;  // the city's points scheme, when it has one in this version
 };
 
 // Parses one policy file. Errors name the place as "file:line: message" in message_en.

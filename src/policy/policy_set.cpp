@@ -10,12 +10,19 @@ namespace epermit::policy {
 Status PolicySet::Add(CityPolicy policy) {
   auto& versions = by_city_[policy.city];
   for (const CityPolicy& v : versions) {
-    const bool overlaps = (!v.effective_to || policy.effective_from < *v.effective_to) &&
-                          (!policy.effective_to || v.effective_from < *policy.effective_to);
-    if (overlaps) {
-      std::string msg = policy.file + ": version " + policy.version + " overlaps " + v.version + " (" + v.file +
-                        "); set effective_to on the older version";
+    if (v.effective_from == policy.effective_from) {
+      std::string msg = policy.file + ": version " + policy.version + " takes force on the same date (" +
+                        FormatIsoDate(policy.effective_from) + ") as " + v.version + " (" + v.file + ")";
       return MakeError(ErrorKind::kInvalidArgument, "policy.overlap", msg, msg, policy.file);
+    }
+    // A version with an explicit end must end before the next one starts.
+    const CityPolicy& earlier = v.effective_from < policy.effective_from ? v : policy;
+    const CityPolicy& later = v.effective_from < policy.effective_from ? policy : v;
+    if (earlier.effective_to && *earlier.effective_to > later.effective_from) {
+      std::string msg = later.file + ": version " + later.version + " takes force on " +
+                        FormatIsoDate(later.effective_from) + ", before " + earlier.version + " (" + earlier.file +
+                        ") ends on " + FormatIsoDate(*earlier.effective_to);
+      return MakeError(ErrorKind::kInvalidArgument, "policy.overlap", msg, msg, later.file);
     }
   }
   versions.push_back(std::move(policy));
@@ -24,12 +31,34 @@ Status PolicySet::Add(CityPolicy policy) {
   return Status::Ok();
 }
 
+Status PolicySet::CheckNoGaps() const {
+  std::string errors;
+  for (const auto& [city, versions] : by_city_) {
+    for (size_t i = 0; i + 1 < versions.size(); ++i) {
+      const CityPolicy& v = versions[i];
+      const CityPolicy& next = versions[i + 1];
+      if (v.effective_to && *v.effective_to < next.effective_from) {
+        errors += v.file + ": no version of city " + city + " is in force from " + FormatIsoDate(*v.effective_to) +
+                  " (end of " + v.version + ") until " + FormatIsoDate(next.effective_from) + " (" + next.version +
+                  ")\n";
+      }
+    }
+  }
+  if (errors.empty()) return Status::Ok();
+  errors.pop_back();
+  return MakeError(ErrorKind::kInvalidArgument, "policy.gap", errors, errors, "effective_to");
+}
+
 Result<const CityPolicy*> PolicySet::InForce(const std::string& city, Date date) const {
   auto it = by_city_.find(city);
   if (it != by_city_.end()) {
+    // The latest version that has taken force, unless it has an end and that end has passed:
+    // a version without effective_to stays in force until the next one takes over.
+    const CityPolicy* found = nullptr;
     for (const CityPolicy& v : it->second) {
-      if (v.InForceOn(date)) return &v;
+      if (v.effective_from <= date) found = &v;
     }
+    if (found != nullptr && (!found->effective_to || date < *found->effective_to)) return found;
   }
   return MakeError(ErrorKind::kNotFound, "policy.not_in_force",
                    "No permit policy of city " + city + " is in force on " + FormatIsoDate(date) + ".",
@@ -78,6 +107,9 @@ Result<PolicySet> LoadPolicyDir(const std::string& dir) {
       }
     }
     if (!added.ok()) errors += added.error().message_en + "\n";
+  }
+  if (errors.empty()) {
+    if (Status gaps = set.CheckNoGaps(); !gaps.ok()) errors = gaps.error().message_en + "\n";
   }
   if (!errors.empty()) {
     errors.pop_back();

@@ -11,8 +11,13 @@ namespace epermit::policy {
 
 class PolicySet {
  public:
-  // Adds a version; refuses a second version of the same city whose period overlaps.
+  // Adds a version. A version without effective_to stays in force until the next version
+  // of its city takes force. Refuses two versions taking force on the same date, and a
+  // version whose explicit effective_to lies after the next version's effective_from.
   Status Add(CityPolicy policy);
+  // After all versions are added: refuses a gap, i.e. a version whose effective_to comes
+  // before the next version's effective_from ("policy.gap", every gap listed).
+  Status CheckNoGaps() const;
 
   // The version in force in `city` on `date`, or kNotFound.
   Result<const CityPolicy*> InForce(const std::string& city, Date date) const;

@@ -164,6 +164,72 @@ Resident MakeResident(PersonFactory& f, const NodeContext& ctx, const std::vecto
   return r;
 }
 
+int YearOf(Date d) { return static_cast<int>(std::chrono::year_month_day{d}.year()); }
+
+// Records the accumulation ledger shows beyond what the application review reads: housing
+// fund months beside the social insurance, last year's income tax and a degree. `rich` adds a
+// skill qualification, an honour and a spouse (for the named demo cases). Deterministic in
+// `index`: the random stream, and so the demo's people, stay as they were.
+void AddLedgerRecords(Resident& r, const std::string& city, Date today, uint64_t index, int si_months, bool rich) {
+  const MonthIndex now = MonthOf(today);
+  if (si_months > 0) {
+    r.records.push_back({{"kind", "housing_fund"},
+                         {"citizen_id", r.citizen_id},
+                         {"source", city + "-gjj"},
+                         {"city", city},
+                         {"from", FormatIsoMonth(now - si_months + 1)},
+                         {"to", FormatIsoMonth(now)},
+                         {"back_payment", false},
+                         {"transferred_in", false}});
+    if (si_months >= 12) {
+      r.records.push_back({{"kind", "income_tax"},
+                           {"citizen_id", r.citizen_id},
+                           {"source", city + "-sw"},
+                           {"city", city},
+                           {"year", YearOf(today) - 1},
+                           {"yuan", static_cast<int64_t>(2400 + (index % 40) * 300)}});
+    }
+  }
+  r.records.push_back({{"kind", "education"},
+                       {"citizen_id", r.citizen_id},
+                       {"source", "jyb-xxw"},
+                       {"level", index % 3 == 0 ? "master" : "bachelor"},
+                       {"diploma", true},
+                       {"degree", true},
+                       {"completed_on", FormatIsoDate(AddYears(today, -8))},
+                       {"full_time", true},
+                       {"shortage_major", index % 4 == 0}});
+  if (!rich) return;
+  r.records.push_back({{"kind", "qualification"},
+                       {"citizen_id", r.citizen_id},
+                       {"source", city + "-rsj"},
+                       {"type", "skill"},
+                       {"level", 3},
+                       {"obtained_on", FormatIsoDate(AddYears(today, -3))},
+                       {"city", city}});
+  r.records.push_back({{"kind", "honour"},
+                       {"citizen_id", r.citizen_id},
+                       {"source", city + "-zgh"},
+                       {"level", "municipal_model_worker"},
+                       {"title", "劳动模范"},
+                       {"awarded_on", FormatIsoDate(AddYears(today, -2))}});
+  // A spouse of 30 with a hukou where the resident's own is, married 3 years ago. Sequences
+  // below 900, so never the resident's own number.
+  const std::string spouse = PersonFactory::CitizenIdOf(r.citizen_id.substr(0, 6).c_str(), AddYears(today, -30),
+                                                        800 + static_cast<unsigned>(index % 50) * 2);
+  r.records.push_back({{"kind", "family"},
+                       {"citizen_id", r.citizen_id},
+                       {"source", city + "-mzj"},
+                       {"relation", "spouse"},
+                       {"member_citizen_id", spouse},
+                       {"since", FormatIsoDate(AddYears(today, -3))},
+                       {"hukou_division_code", r.citizen_id.substr(0, 6)}});
+}
+
+// Every this-many bulk residents, one also gets the ledger records above (kept rare so the
+// seeding benchmark keeps its pace).
+constexpr uint64_t kLedgerRecordsEvery = 20;
+
 // The resident's records as the store keeps them, validated like any import.
 Result<std::vector<store::StoredRecord>> StoredRecordsOf(const Resident& r, Date today) {
   std::vector<store::StoredRecord> rows;
@@ -224,8 +290,10 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
     for (int64_t i = 0; i < n; ++i) {
       const bool employed = f.Pick(10) < 8;
       const int months = 1 + static_cast<int>(f.Pick(48));
-      Resident r = MakeResident(f, ctx_, counties, today, static_cast<uint64_t>(first + i), months,
-                                employed ? std::min(months, 1 + static_cast<int>(f.Pick(60))) : 0, employed);
+      const uint64_t index = static_cast<uint64_t>(first + i);
+      const int si_months = employed ? std::min(months, 1 + static_cast<int>(f.Pick(60))) : 0;
+      Resident r = MakeResident(f, ctx_, counties, today, index, months, si_months, employed);
+      if (index % kLedgerRecordsEvery == 0) AddLedgerRecords(r, ctx_.city, today, index, si_months, false);
       EPERMIT_ASSIGN_OR_RETURN(domain::Registration reg, registrations.Validate(RegistrationOf(r), seeder));
       reg.id = ctx_.ids->Next("reg_");
       b.regs.push_back(std::move(reg));
@@ -292,7 +360,8 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
   };
 
   uint64_t case_index = static_cast<uint64_t>(done);
-  Resident approved = MakeResident(f, ctx_, counties, today, case_index++, 8, 8, true);
+  Resident approved = MakeResident(f, ctx_, counties, today, case_index, 8, 8, true);
+  AddLedgerRecords(approved, ctx_.city, today, case_index++, 8, true);
   EPERMIT_RETURN_IF_ERROR(
       add_case(approved, "approved_at_once",
                "Clean case: registered 8 months ago, employed with 8 months of employee social insurance; "
@@ -339,7 +408,8 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
                "reviewer queue (GET /api/v1/review-queue) with its 15-day deadline.")
           .status());
 
-  Resident holder = MakeResident(f, ctx_, counties, today, case_index++, 20, 20, true);
+  Resident holder = MakeResident(f, ctx_, counties, today, case_index, 20, 20, true);
+  AddLedgerRecords(holder, ctx_.city, today, case_index++, 20, true);
   EPERMIT_RETURN_IF_ERROR(add_case(holder, "holds_permit",
                                    "Already holds an active permit: try GET /api/v1/permits/{number}, an endorsement "
                                    "(refused outside the window) or a change.")
@@ -369,6 +439,11 @@ Result<SeedReport> DemoSeeder::Seed(const SeedOptions& options) {
   EPERMIT_ASSIGN_OR_RETURN(ApplicationOutcome issued, applications.Apply(holder_in, seeder));
   if (!issued.permit) return InternalError("demo holder was not approved: " + issued.application.decision_json);
   report.cases["holds_permit"]["permit_number"] = issued.permit->number;
+  // Their accumulation ledgers show every kind of fact.
+  for (const Resident* r : {&approved, &holder}) {
+    const char* key = r == &holder ? "holds_permit" : "approved_at_once";
+    report.cases[key]["ledger_path"] = "/api/v1/people/" + r->citizen_id + "/ledger";
+  }
   report.cases["holds_permit"].erase("apply_request");
   ++report.permits;
   return report;

@@ -24,6 +24,7 @@ struct StoredRecord {
   std::string citizen_id;
   std::string source;
   std::string body_json;  // the validated record, canonical JSON
+  int64_t id = 0;         // assigned by the store; ignored by InsertRecords
 };
 
 struct PageRequest {
@@ -38,11 +39,15 @@ class Tx {
 
   virtual Status InsertRecords(const std::vector<StoredRecord>& records, int64_t imported_at) = 0;
   virtual Result<domain::RecordBundle> LoadRecords(const std::string& citizen_id) = 0;
+  // A person's records exactly as stored (canonical JSON text, with ids), oldest first.
+  virtual Result<std::vector<StoredRecord>> StoredRecordsOf(const std::string& citizen_id) = 0;
 
   virtual Status InsertRegistration(const domain::Registration& r) = 0;
   virtual Result<std::optional<domain::Registration>> FindRegistration(const std::string& id) = 0;
   virtual Result<std::optional<domain::Registration>> LatestRegistration(const std::string& citizen_id,
                                                                          const std::string& city) = 0;
+  // Every registration of a person, in any city, by city then date.
+  virtual Result<std::vector<domain::Registration>> RegistrationsOf(const std::string& citizen_id) = 0;
 
   virtual Status InsertApplication(const domain::Application& a) = 0;
   virtual Status UpdateApplication(const domain::Application& a) = 0;
@@ -59,6 +64,10 @@ class Tx {
   // The permit (active or suspended) a person holds in `city`, if any.
   virtual Result<std::optional<domain::Permit>> CurrentPermit(const std::string& citizen_id,
                                                               const std::string& city) = 0;
+  // Every version of every permit issued on the person's applications, in any state, by
+  // city, sequence and version. (Every permit is issued on an application; replacements keep
+  // the sequence of the permit they replace.)
+  virtual Result<std::vector<domain::Permit>> PermitsOf(const std::string& citizen_id) = 0;
   // Active permits whose endorsed_until is on or before `day` (they have lapsed).
   virtual Result<std::vector<domain::Permit>> LapsedPermits(const std::string& city, Date day, int limit) = 0;
   // Suspended permits last changed before `before_unix` (candidates for cancellation).

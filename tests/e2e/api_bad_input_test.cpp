@@ -268,5 +268,71 @@ TEST_F(ApiTest, BadRecordBatchImportsNothing) {
   EXPECT_EQ(before, DumpTables(db_path()));
 }
 
+// Issue 4: a ledger record with months in the future, or a period overlapping another of
+// the same scheme (in the batch or already stored), is refused with every bad line listed,
+// and nothing is stored.
+TEST_F(ApiTest, LedgerRecordsInTheFutureOrOverlappingAreRefused) {
+  const std::string id = MakeCitizenId("360426", "19880808", 65);
+  auto si = [&](const char* from, const char* to) {
+    return json{{"kind", "social_insurance"}, {"citizen_id", id},  {"source", "rsj"}, {"city", "310000"},
+                {"scheme", "employee"},       {"risk", "pension"}, {"from", from},    {"to", to}};
+  };
+  auto fund = [&](const char* from, const char* to) {
+    return json{{"kind", "housing_fund"}, {"citizen_id", id}, {"source", "gjj"},
+                {"city", "310000"},       {"from", from},     {"to", to}};
+  };
+  auto post = [&](const std::vector<json>& recs) {
+    std::string ndjson;
+    for (const json& r : recs) ndjson += r.dump() + "\n";
+    return HttpCall(port_, "POST", "/api/v1/records", ndjson, {{"Content-Type", "application/x-ndjson"}});
+  };
+  ClientResponse stored = post({si("2025-01", "2025-12"), fund("2025-01", "2025-12")});
+  ASSERT_EQ(stored.status, 201) << stored.body;
+
+  struct Case {
+    std::vector<json> records;
+    std::vector<std::tuple<int, std::string, std::string>> errors;  // line, code, field
+  };
+  const json future_tax = {{"kind", "income_tax"}, {"citizen_id", id}, {"source", "sw"},
+                           {"city", "310000"},     {"year", 2027},     {"yuan", 100}};
+  const Case cases[] = {
+      {{si("2026-10", "2026-12")}, {{1, "field.future_date", "to"}}},
+      {{fund("2026-12", "2027-02")}, {{1, "field.future_date", "from"}}},
+      {{future_tax}, {{1, "field.future_date", "year"}}},
+      {{si("2025-12", "2026-03")}, {{1, "records.overlap", "from"}}},                            // against stored
+      {{fund("2024-06", "2025-01")}, {{1, "records.overlap", "to"}}},                            // against stored
+      {{si("2026-01", "2026-05"), si("2026-05", "2026-06")}, {{2, "records.overlap", "from"}}},  // in the batch
+      {{fund("2026-01", "2026-05"), fund("2026-02", "2026-03"), future_tax},
+       {{2, "records.overlap", "from"}, {3, "field.future_date", "year"}}},
+  };
+  for (const Case& c : cases) {
+    const std::string before = DumpTables(db_path());
+    ClientResponse r = post(c.records);
+    EXPECT_EQ(r.status, 422) << r.body;
+    EXPECT_EQ(r.Header("Content-Type"), "application/problem+json");
+    json p = r.Json();
+    EXPECT_EQ(p["code"], "records.invalid") << r.body;
+    ASSERT_EQ(p["errors"].size(), c.errors.size()) << r.body;
+    for (size_t i = 0; i < c.errors.size(); ++i) {
+      EXPECT_EQ(p["errors"][i]["line"], std::get<0>(c.errors[i])) << r.body;
+      EXPECT_EQ(p["errors"][i]["code"], std::get<1>(c.errors[i])) << r.body;
+      EXPECT_EQ(p["errors"][i]["field"], std::get<2>(c.errors[i])) << r.body;
+      EXPECT_FALSE(p["errors"][i]["message_zh"].get<std::string>().empty());
+    }
+    EXPECT_EQ(before, DumpTables(db_path())) << "a refused record batch changed the store: " << r.body;
+  }
+  // The overlap message names the other period.
+  ClientResponse overlap = post({si("2025-06", "2025-07")});
+  EXPECT_NE(overlap.body.find("2025-01..2025-12"), std::string::npos) << overlap.body;
+
+  // An exact resend is not an error, and stores nothing new.
+  const std::string before = DumpTables(db_path());
+  ClientResponse again = post({si("2025-01", "2025-12")});
+  EXPECT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(again.Json()["imported"], 0);
+  const std::string after = DumpTables(db_path());
+  EXPECT_EQ(before.substr(0, before.find("## registrations")), after.substr(0, after.find("## registrations")));
+}
+
 }  // namespace
 }  // namespace epermit::testing

@@ -32,6 +32,16 @@ TEST(PolicyTest, ShippedPoliciesLoadAndApplyByDate) {
   EXPECT_EQ((*sz)->eligibility.social_insurance.size(), 2u);
   EXPECT_FALSE(set->InForce("310000", MakeDate(2022, 12, 31)).ok());
   EXPECT_FALSE(set->InForce("320500", MakeDate(2026, 1, 1)).ok());
+
+  // Points tables by date: each date gets the version in force on it, whatever came later.
+  EXPECT_FALSE((*set->InForce("110000", MakeDate(2019, 12, 31)))->points.has_value());
+  EXPECT_EQ((*set->InForce("110000", MakeDate(2020, 1, 1)))->version, "110000-2020.1");
+  EXPECT_TRUE((*set->InForce("110000", MakeDate(2026, 11, 28)))->points.has_value());
+  EXPECT_EQ((*set->InForce("310000", MakeDate(2026, 11, 28)))->points->pass_mark, Points::Whole(120));
+  EXPECT_TRUE((*set->InForce("440100", MakeDate(2026, 11, 15)))->points.has_value());
+  EXPECT_EQ((*set->InForce("440100", MakeDate(2026, 11, 16)))->version, "440100-2026.1");
+  EXPECT_FALSE((*set->InForce("440100", MakeDate(2026, 11, 16)))->points.has_value());  // the 2021 table expired
+  EXPECT_FALSE((*set->InForce("440100", MakeDate(2021, 11, 15)))->points.has_value());
 }
 
 TEST(PolicyTest, ErrorsNameFileAndLine) {
@@ -59,27 +69,50 @@ TEST(PolicyTest, ErrorsNameFileAndLine) {
   EXPECT_NE(slow.error().message_en.find("between 1 and 30"), std::string::npos);
 }
 
-TEST(PolicyTest, OverlappingVersionsAreRefusedAndSuccessorsApplyByDate) {
-  PolicySet set;
+TEST(PolicyTest, VersionsOnTheSameDateOrEndingLateAreRefusedAndSuccessorsApplyByDate) {
   auto v1 = ParseCityPolicy(std::string(kValid), "a.toml");
   ASSERT_TRUE(v1.ok());
   auto v2 =
       ParseCityPolicy(std::string(kValid).replace(std::string(kValid).find("2023-01-01"), 10, "2025-01-01"), "b.toml");
   ASSERT_TRUE(v2.ok());
-  ASSERT_TRUE(set.Add(*v1).ok());
-  Status overlap = set.Add(*v2);
+  v2->version = "v2";
+
+  PolicySet same_day;  // two versions taking force on one date
+  ASSERT_TRUE(same_day.Add(*v1).ok());
+  CityPolicy twin = *v1;
+  twin.version = "twin";
+  Status twice = same_day.Add(twin);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code, "policy.overlap");
+  EXPECT_EQ((*same_day.InForce("310000", MakeDate(2024, 1, 1)))->version, "v1");  // nothing changed
+
+  PolicySet late_end;  // an explicit end after the successor starts
+  CityPolicy long_first = *v1;
+  long_first.effective_to = MakeDate(2025, 6, 1);
+  ASSERT_TRUE(late_end.Add(long_first).ok());
+  Status overlap = late_end.Add(*v2);
   ASSERT_FALSE(overlap.ok());
   EXPECT_EQ(overlap.error().code, "policy.overlap");
 
-  PolicySet ok;
-  CityPolicy first = *v1;
-  first.effective_to = MakeDate(2025, 1, 1);
-  CityPolicy second = *v2;
-  second.version = "v2";
-  ASSERT_TRUE(ok.Add(first).ok());
-  ASSERT_TRUE(ok.Add(second).ok());
-  EXPECT_EQ((*ok.InForce("310000", MakeDate(2024, 12, 31)))->version, "v1");
-  EXPECT_EQ((*ok.InForce("310000", MakeDate(2025, 1, 1)))->version, "v2");
+  PolicySet successor;  // no end: in force until the next version takes over
+  ASSERT_TRUE(successor.Add(*v2).ok());
+  ASSERT_TRUE(successor.Add(*v1).ok());
+  EXPECT_TRUE(successor.CheckNoGaps().ok());
+  EXPECT_FALSE(successor.InForce("310000", MakeDate(2022, 12, 31)).ok());
+  EXPECT_EQ((*successor.InForce("310000", MakeDate(2024, 12, 31)))->version, "v1");
+  EXPECT_EQ((*successor.InForce("310000", MakeDate(2025, 1, 1)))->version, "v2");
+  EXPECT_EQ((*successor.InForce("310000", MakeDate(2040, 1, 1)))->version, "v2");
+
+  PolicySet gap;  // v1 ends before v2 starts
+  CityPolicy short_first = *v1;
+  short_first.effective_to = MakeDate(2024, 7, 1);
+  ASSERT_TRUE(gap.Add(short_first).ok());
+  ASSERT_TRUE(gap.Add(*v2).ok());
+  Status gaps = gap.CheckNoGaps();
+  ASSERT_FALSE(gaps.ok());
+  EXPECT_EQ(gaps.error().code, "policy.gap");
+  EXPECT_NE(gaps.error().message_en.find("from 2024-07-01"), std::string::npos) << gaps.error().message_en;
+  EXPECT_FALSE(gap.InForce("310000", MakeDate(2024, 8, 1)).ok());
 }
 
 TEST(PolicyTest, IssuingAuthorityFromTemplate) {

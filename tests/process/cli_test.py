@@ -125,6 +125,31 @@ with tempfile.TemporaryDirectory(prefix="epermit-cli-") as d:
     r = run("db", "check", "--db", db)
     check("db check detects a corrupted file", r.returncode != 0, r.stdout + r.stderr)
 
+# Policy files: the shipped directory validates; a broken copy is refused with file:line.
+POLICIES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "policies")
+with tempfile.TemporaryDirectory(prefix="epermit-policy-") as d:
+    r = run("policy", "check", "--help")
+    check("help: policy check", r.returncode == 0 and "Usage" in r.stdout, r.stdout + r.stderr)
+    r = run("policy", "check", POLICIES)
+    check("policy check passes the shipped policies with their points tables",
+          r.returncode == 0 and "110000-2020.1" in r.stdout and "indicators" in r.stdout, r.stdout + r.stderr)
+    import shutil
+    bad = os.path.join(d, "policies")
+    shutil.copytree(POLICIES, bad)
+    path = os.path.join(bad, "110000", "2020-01-01.toml")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    line = text[:text.index('kind = "bands"')].count("\n") + 1
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace('kind = "bands"', 'kind = "per_decade"', 1))
+    r = run("policy", "check", bad)
+    check("policy check names file and line of an unknown indicator kind",
+          r.returncode == 1 and f"2020-01-01.toml:{line}: unknown indicator kind 'per_decade'" in r.stderr,
+          r.stdout + r.stderr)
+    r = run("policy", "check", os.path.join(d, "nowhere"))
+    check("policy check on a missing directory fails clearly", r.returncode == 1 and "not found" in r.stderr,
+          r.stderr)
+
 passed = sum(results)
 failed = len(results) - passed
 print(f"{passed} passed, {failed} failed")

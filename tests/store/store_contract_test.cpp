@@ -380,6 +380,80 @@ TEST_P(StoreContractTest, NewStatusEntriesLeaveTheSignedListVersionAloneButChang
   EXPECT_EQ(version(), before + 1);
 }
 
+// What the accumulation ledger reads: every registration, every permit version and every
+// stored record of one person, and nothing of anyone else.
+TEST_P(StoreContractTest, EverythingOfOnePerson) {
+  constexpr char kOther[] = "11010519491231002X";
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kFull,
+                          [&](Tx& tx) -> Status {
+                            Registration sz = SampleRegistration("reg_2", kCitizen);
+                            sz.city = "440300";
+                            sz.division_code = "440305";
+                            sz.registered_on = MakeDate(2025, 1, 1);
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(sz));
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(SampleRegistration("reg_1", kCitizen)));
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(SampleRegistration("reg_3", kOther)));
+                            Application mine = SampleApplication("app_1", kCitizen, "reg_1");
+                            mine.status = domain::ApplicationStatus::kApproved;
+                            mine.permit_number = "N1v1";
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertApplication(mine));
+                            Application theirs = SampleApplication("app_3", kOther, "reg_3");
+                            theirs.status = domain::ApplicationStatus::kApproved;
+                            theirs.permit_number = "M1";
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertApplication(theirs));
+                            Permit v1 = SamplePermit("N1v1", kCitizen, 1);
+                            v1.application_id = "app_1";
+                            v1.state = domain::PermitState::kReplaced;
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(v1));
+                            Permit v2 = v1;
+                            v2.number = "N1v2";
+                            v2.version = 2;
+                            v2.replaces = "N1v1";
+                            v2.state = domain::PermitState::kActive;
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(v2));
+                            Permit m1 = SamplePermit("M1", kOther, 2);
+                            m1.application_id = "app_3";
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(m1));
+                            return tx.InsertRecords(
+                                {{domain::RecordKind::kIncomeTax, kCitizen, "sw", R"({"year":2025})"},
+                                 {domain::RecordKind::kPerson, kOther, "gaj", R"({"name":"x"})"},
+                                 {domain::RecordKind::kFamily, kCitizen, "mzj", R"({"relation":"spouse"})"}},
+                                1700000010);
+                          })
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](Tx& tx) -> Status {
+                    auto regs = tx.RegistrationsOf(kCitizen);
+                    EXPECT_TRUE(regs.ok());
+                    EXPECT_EQ(regs->size(), 2u);
+                    EXPECT_EQ(regs->at(0).id, "reg_1");  // by city: 310000 first
+                    EXPECT_EQ(regs->at(1).city, "440300");
+                    auto permits = tx.PermitsOf(kCitizen);
+                    EXPECT_TRUE(permits.ok());
+                    EXPECT_EQ(permits->size(), 2u);
+                    EXPECT_EQ(permits->at(0).number, "N1v1");
+                    EXPECT_EQ(permits->at(0).state, domain::PermitState::kReplaced);
+                    EXPECT_EQ(permits->at(1).number, "N1v2");
+                    EXPECT_EQ(permits->at(1).replaces, "N1v1");
+                    EXPECT_EQ(tx.PermitsOf(kOther)->size(), 1u);
+                    EXPECT_TRUE(tx.PermitsOf("110105194912310011")->empty());
+                    auto records = tx.StoredRecordsOf(kCitizen);
+                    EXPECT_TRUE(records.ok());
+                    EXPECT_EQ(records->size(), 2u);
+                    EXPECT_LT(records->at(0).id, records->at(1).id);
+                    EXPECT_EQ(records->at(0).kind, domain::RecordKind::kIncomeTax);
+                    EXPECT_EQ(records->at(0).body_json, R"({"year":2025})");
+                    EXPECT_EQ(records->at(1).kind, domain::RecordKind::kFamily);
+                    EXPECT_EQ(records->at(1).source, "mzj");
+                    EXPECT_EQ(records->at(1).citizen_id, kCitizen);
+                    EXPECT_TRUE(tx.StoredRecordsOf("110105194912310011")->empty());
+                    EXPECT_TRUE(tx.RegistrationsOf("110105194912310011")->empty());
+                    return Status::Ok();
+                  })
+                  .ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values(Backend{"sqlite", MakeSqlite}),
                          [](const auto& info) { return info.param.name; });
 

@@ -34,6 +34,7 @@ void AddRegistrationRoutes(Router& router, const ApiServices& api);
 void AddApplicationRoutes(Router& router, const ApiServices& api);
 void AddPermitRoutes(Router& router, const ApiServices& api);
 void AddCredentialRoutes(Router& router, const ApiServices& api);
+void AddPeopleRoutes(Router& router, const ApiServices& api);
 
 inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddSystemRoutes(router, api);
@@ -42,6 +43,7 @@ inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddApplicationRoutes(router, api);
   AddPermitRoutes(router, api);
   AddCredentialRoutes(router, api);
+  AddPeopleRoutes(router, api);
 }
 
 // ---- helpers shared by the handler files ----

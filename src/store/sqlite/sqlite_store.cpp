@@ -142,6 +142,22 @@ class SqliteTx final : public Tx {
     return bundle;
   }
 
+  Result<std::vector<StoredRecord>> StoredRecordsOf(const std::string& citizen_id) override {
+    EPERMIT_ASSIGN_OR_RETURN(
+        Statement * st,
+        conn_.Prepare("SELECT id, kind, citizen_id, source, body FROM records WHERE citizen_id = ? ORDER BY id"));
+    st->Bind(1, citizen_id);
+    return Many<StoredRecord>(*st, [](const Statement& s) {
+      StoredRecord r;
+      r.id = s.Int(0);
+      r.kind = domain::ParseRecordKind(s.Text(1)).value_or(domain::RecordKind::kPerson);
+      r.citizen_id = s.Text(2);
+      r.source = s.Text(3);
+      r.body_json = s.Text(4);
+      return r;
+    });
+  }
+
   Status InsertRegistration(const Registration& r) override {
     if (!writable_) return ReadOnlyError();
     EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(std::string("INSERT INTO registrations(") +
@@ -173,6 +189,14 @@ class SqliteTx final : public Tx {
                                  " FROM registrations WHERE citizen_id = ? AND city = ? "
                                  "ORDER BY registered_on DESC, created_at DESC LIMIT 1",
                              RegistrationRow, citizen_id, city);
+  }
+
+  Result<std::vector<Registration>> RegistrationsOf(const std::string& citizen_id) override {
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(std::string("SELECT ") + kRegistrationCols +
+                                                           " FROM registrations WHERE citizen_id = ? "
+                                                           "ORDER BY city, registered_on, created_at, id"));
+    st->Bind(1, citizen_id);
+    return Many<Registration>(*st, RegistrationRow);
   }
 
   Status InsertApplication(const Application& a) override {
@@ -291,6 +315,29 @@ class SqliteTx final : public Tx {
     return One<Permit>(std::string("SELECT ") + kPermitCols +
                            " FROM permits WHERE citizen_id = ? AND city = ? AND state IN ('active', 'suspended')",
                        PermitRow, citizen_id, city);
+  }
+
+  Result<std::vector<Permit>> PermitsOf(const std::string& citizen_id) override {
+    // Through the person's applications (applications_by_person), the permit each issued
+    // (primary key) and every version of that sequence (the UNIQUE (city, sequence, version)
+    // index): no index on permits.citizen_id is needed, so issuance writes no extra B-tree.
+    static const std::string kSql = [] {
+      std::string cols;
+      for (std::string_view rest = kPermitCols; !rest.empty();) {
+        const size_t comma = rest.find(',');
+        std::string_view col = rest.substr(0, comma);
+        while (!col.empty() && col.front() == ' ') col.remove_prefix(1);
+        cols += (cols.empty() ? "p." : ", p.") + std::string(col);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      }
+      return "SELECT DISTINCT " + cols +
+             " FROM applications a JOIN permits q ON q.number = a.permit_number "
+             "JOIN permits p ON p.city = q.city AND p.sequence = q.sequence "
+             "WHERE a.citizen_id = ? AND p.citizen_id = a.citizen_id ORDER BY p.city, p.sequence, p.version";
+    }();
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(kSql));
+    st->Bind(1, citizen_id);
+    return Many<Permit>(*st, PermitRow);
   }
 
   Result<std::vector<Permit>> LapsedPermits(const std::string& city, Date day, int limit) override {

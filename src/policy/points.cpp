@@ -1,0 +1,422 @@
+#include "policy/points.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <numeric>
+#include <sstream>
+
+namespace epermit::policy {
+namespace {
+
+// No table needs more; the parser refuses more, so the fast path keeps its state on the stack.
+constexpr size_t kMaxIndicators = 64;
+
+Points Capped(Points p, const std::optional<Points>& cap, bool* capped) {
+  if (!cap) return p;
+  if (p > *cap) {
+    if (capped != nullptr) *capped = true;
+    return *cap;
+  }
+  if (p < -*cap) {
+    if (capped != nullptr) *capped = true;
+    return -*cap;
+  }
+  return p;
+}
+
+Points LevelPoints(const Indicator& ind, int64_t bits) {
+  Points best;
+  bool any = false;
+  for (size_t b = 0; b < ind.level_by_bit.size(); ++b) {
+    if ((bits >> b & 1) == 0 || !ind.level_by_bit[b]) continue;
+    if (!any || *ind.level_by_bit[b] > best) best = *ind.level_by_bit[b];
+    any = true;
+  }
+  return best;
+}
+
+// One indicator's points from its counted quantity and the months carried into it; sets
+// `carry_out` to the months it passes on (per_full_year with carry_remainder_to).
+// The months a month-kind indicator counts: its quantity plus what was carried in, within
+// its cap_months_by budget less what `budget_used` months an earlier sharer took.
+int64_t CountedMonths(const Indicator& ind, const int64_t* slots, int64_t carried_in, int64_t budget_used) {
+  int64_t months = (ind.slot >= 0 ? slots[ind.slot] : 0) + carried_in;
+  if (ind.cap_slot >= 0) months = std::min(months, std::max<int64_t>(slots[ind.cap_slot] - budget_used, 0));
+  if (months < ind.at_least) months = 0;
+  return months;
+}
+
+Points LeafPoints(const Indicator& ind, const int64_t* slots, int64_t carried_in, int64_t budget_used,
+                  int64_t* carry_out, int64_t* months_out, bool* capped) {
+  const int64_t q = ind.slot >= 0 ? slots[ind.slot] : 0;
+  Points p;
+  switch (ind.kind) {
+    case IndicatorKind::kPerMonth:
+    case IndicatorKind::kPerFullYear: {
+      const int64_t months = CountedMonths(ind, slots, carried_in, budget_used);
+      if (months_out != nullptr) *months_out = months;
+      if (ind.kind == IndicatorKind::kPerMonth) {
+        p = Points::FromUnits(ind.rate.units() * months / 12);  // exact: rate units are multiples of 12
+      } else {
+        p = ind.rate * (months / 12);
+        if (carry_out != nullptr) *carry_out = months % 12;
+      }
+      break;
+    }
+    case IndicatorKind::kPerUnit:
+      p = ind.rate * (q / ind.unit);
+      break;
+    case IndicatorKind::kThreshold:
+      p = q >= ind.at_least ? ind.rate : Points();
+      break;
+    case IndicatorKind::kBands:
+      for (const Band& b : ind.bands) {
+        if (q >= b.from && q <= b.to) {
+          p = b.points;
+          break;
+        }
+      }
+      break;
+    case IndicatorKind::kLevels:
+      p = LevelPoints(ind, q);
+      break;
+    case IndicatorKind::kHighestOf:
+    case IndicatorKind::kSum:
+    case IndicatorKind::kVeto:
+      break;
+  }
+  return Capped(p, ind.cap, capped);
+}
+
+bool Holds(const Precondition& pre, int64_t v) {
+  switch (pre.comparison) {
+    case Comparison::kAtLeast:
+      return v >= pre.value;
+    case Comparison::kAtMost:
+      return v <= pre.value;
+    case Comparison::kEqual:
+      return v == pre.value;
+  }
+  return false;
+}
+
+std::string Requirement(const Precondition& pre) {
+  const char* op = pre.comparison == Comparison::kAtLeast ? "≥ " : pre.comparison == Comparison::kAtMost ? "≤ " : "= ";
+  return op + std::to_string(pre.value);
+}
+
+QuantityLine MakeQuantityLine(const QuantitySpec& spec, const CountedValue& v) {
+  QuantityLine line;
+  line.name = spec.name;
+  line.spec = spec.Key();
+  const QuantityInfo* info = FindQuantity(spec.name);
+  line.unit = info != nullptr ? ToString(info->unit) : "";
+  line.value = v.value;
+  line.recognized_part = v.recognized_part;
+  line.detail = v.detail;
+  line.facts = v.facts;
+  return line;
+}
+
+}  // namespace
+
+// ---- Points ----
+
+std::string Points::ToDisplay() const {
+  // Hundredths, rounded half away from zero: units / 12 with the remainder decided by 6.
+  const int64_t magnitude = units_ < 0 ? -units_ : units_;
+  int64_t hundredths = magnitude / 12;
+  if (magnitude % 12 >= 6) ++hundredths;
+  std::string out = (units_ < 0 && hundredths > 0) ? "-" : "";
+  out += std::to_string(hundredths / 100);
+  const int64_t frac = hundredths % 100;
+  if (frac != 0) {
+    out += "." + std::string(frac < 10 ? "0" : "") + std::to_string(frac);
+    if (out.back() == '0') out.pop_back();
+  }
+  return out;
+}
+
+std::string Points::ToExact() const {
+  const int64_t g = std::gcd(units_ < 0 ? -units_ : units_, kUnitsPerPoint);
+  if (g == 0) return "0";
+  const int64_t num = units_ / g;
+  const int64_t den = kUnitsPerPoint / g;
+  return den == 1 ? std::to_string(num) : std::to_string(num) + "/" + std::to_string(den);
+}
+
+const char* ToString(IndicatorKind k) {
+  switch (k) {
+    case IndicatorKind::kPerMonth:
+      return "per_month";
+    case IndicatorKind::kPerFullYear:
+      return "per_full_year";
+    case IndicatorKind::kPerUnit:
+      return "per_unit";
+    case IndicatorKind::kThreshold:
+      return "threshold";
+    case IndicatorKind::kBands:
+      return "bands";
+    case IndicatorKind::kLevels:
+      return "levels";
+    case IndicatorKind::kHighestOf:
+      return "highest_of";
+    case IndicatorKind::kSum:
+      return "sum";
+    case IndicatorKind::kVeto:
+      return "veto";
+  }
+  return "?";
+}
+
+const char* ToString(AsOf a) {
+  switch (a) {
+    case AsOf::kDate:
+      return "date";
+    case AsOf::kPreviousYearEnd:
+      return "previous_year_end";
+    case AsOf::kPreviousYearStart:
+      return "previous_year_start";
+    case AsOf::kPreviousMonthEnd:
+      return "previous_month_end";
+  }
+  return "?";
+}
+
+Date ResolveAsOf(AsOf a, Date date) {
+  const auto ymd = std::chrono::year_month_day(date);
+  switch (a) {
+    case AsOf::kDate:
+      return date;
+    case AsOf::kPreviousYearEnd:
+      return std::chrono::sys_days(
+          std::chrono::year_month_day(ymd.year() - std::chrono::years(1), std::chrono::December, std::chrono::day(31)));
+    case AsOf::kPreviousYearStart:
+      return std::chrono::sys_days(
+          std::chrono::year_month_day(ymd.year() - std::chrono::years(1), std::chrono::January, std::chrono::day(1)));
+    case AsOf::kPreviousMonthEnd:
+      return std::chrono::sys_days(std::chrono::year_month_day(ymd.year(), ymd.month(), std::chrono::day(1))) -
+             std::chrono::days(1);
+  }
+  return date;
+}
+
+SlotValues CountSlots(const PointsTable& table, const Ledger& ledger, const CountContext& ctx) {
+  SlotValues out;
+  out.values.reserve(table.slots.size());
+  for (size_t i = 0; i < table.slots.size(); ++i) {
+    out.values.push_back(Count(table.slots[i], ledger, ctx, table.slot_levels[i], /*explain=*/false).value);
+  }
+  return out;
+}
+
+Totals Evaluate(const PointsTable& table, const int64_t* slots) {
+  Totals t;
+  for (const Precondition& pre : table.preconditions) {
+    if (!Holds(pre, slots[pre.slot])) t.eligible = false;
+  }
+  Points value[kMaxIndicators];
+  int64_t carried[kMaxIndicators] = {};
+  int64_t months[kMaxIndicators] = {};
+  for (int i : table.order) {
+    const Indicator& ind = table.indicators[static_cast<size_t>(i)];
+    if (ind.kind == IndicatorKind::kVeto) {
+      if (slots[ind.slot] >= ind.at_least) t.vetoed = true;
+      continue;
+    }
+    if (ind.kind == IndicatorKind::kHighestOf || ind.kind == IndicatorKind::kSum) {
+      Points p = ind.kind == IndicatorKind::kSum ? Points() : value[ind.member_index.front()];
+      for (int m : ind.member_index) {
+        if (ind.kind == IndicatorKind::kSum) {
+          p += value[m];
+        } else if (value[m] > p) {
+          p = value[m];
+        }
+      }
+      value[i] = Capped(p, ind.cap, nullptr);
+    } else {
+      int64_t carry_out = 0;
+      const int64_t used = ind.cap_after >= 0 ? months[ind.cap_after] : 0;
+      value[i] = LeafPoints(ind, slots, carried[i], used, &carry_out, &months[i], nullptr);
+      if (ind.carry_to >= 0) carried[ind.carry_to] += carry_out;
+    }
+    if (!ind.in_group) t.total += value[i];
+  }
+  if (t.vetoed) t.total = Points();
+  return t;
+}
+
+Explanation Explain(const PointsTable& table, const Ledger& ledger, const CountContext& ctx, Date date) {
+  Explanation e;
+  e.date = date;
+  e.as_of = ctx.as_of;
+  e.age_as_of = ctx.age_as_of;
+  e.pass_mark = table.pass_mark;
+  std::vector<CountedValue> counted;
+  std::vector<int64_t> slots;
+  for (size_t i = 0; i < table.slots.size(); ++i) {
+    counted.push_back(Count(table.slots[i], ledger, ctx, table.slot_levels[i], /*explain=*/true));
+    slots.push_back(counted.back().value);
+  }
+  for (const Precondition& pre : table.preconditions) {
+    PreconditionLine line{pre.id,           pre.title_en,
+                          pre.title_zh,     pre.source,
+                          pre.note,         MakeQuantityLine(pre.quantity, counted[static_cast<size_t>(pre.slot)]),
+                          Requirement(pre), Holds(pre, slots[static_cast<size_t>(pre.slot)])};
+    if (!line.met) e.eligible = false;
+    e.preconditions.push_back(std::move(line));
+  }
+
+  std::vector<IndicatorLine> lines(table.indicators.size());
+  std::vector<int64_t> carried(table.indicators.size(), 0);
+  std::vector<int64_t> months_counted(table.indicators.size(), 0);
+  for (int i : table.order) {
+    const Indicator& ind = table.indicators[static_cast<size_t>(i)];
+    IndicatorLine& line = lines[static_cast<size_t>(i)];
+    line.id = ind.id;
+    line.title_en = ind.title_en;
+    line.title_zh = ind.title_zh;
+    line.kind = ToString(ind.kind);
+    line.source = ind.source;
+    line.note = ind.note;
+    line.cap = ind.cap;
+    line.counted = !ind.in_group;
+    if (ind.slot >= 0) line.quantity = MakeQuantityLine(ind.quantity, counted[static_cast<size_t>(ind.slot)]);
+    const int64_t q = ind.slot >= 0 ? slots[static_cast<size_t>(ind.slot)] : 0;
+    std::ostringstream a;
+    if (ind.kind == IndicatorKind::kVeto) {
+      const bool hit = q >= ind.at_least;
+      a << q << (hit ? " ≥ " : " < ") << ind.at_least << (hit ? ": vetoed, no score" : ": no veto");
+      line.arithmetic = a.str();
+      line.counted = false;
+      if (hit) e.vetoed = true;
+      e.vetoes.push_back(line);
+      continue;
+    }
+    if (ind.kind == IndicatorKind::kHighestOf || ind.kind == IndicatorKind::kSum) {
+      Points p =
+          ind.kind == IndicatorKind::kSum ? Points() : lines[static_cast<size_t>(ind.member_index.front())].points;
+      size_t best = 0;
+      for (size_t k = 0; k < ind.member_index.size(); ++k) {
+        const Points v = lines[static_cast<size_t>(ind.member_index[k])].points;
+        a << (k ? (ind.kind == IndicatorKind::kSum ? " + " : ", ")
+                : (ind.kind == IndicatorKind::kSum ? "" : "highest of "))
+          << v.ToDisplay() << " (" << ind.members[k] << ")";
+        if (ind.kind == IndicatorKind::kSum) {
+          p += v;
+        } else if (v > p) {
+          p = v;
+          best = k;
+        }
+      }
+      if (ind.kind == IndicatorKind::kHighestOf && ind.member_index.size() > 1) {
+        // Equal alternatives: the first listed is the one shown as counted.
+        for (size_t k = 0; k < ind.member_index.size(); ++k) {
+          if (lines[static_cast<size_t>(ind.member_index[k])].points == p) {
+            best = k;
+            break;
+          }
+        }
+      }
+      line.points = Capped(p, ind.cap, &line.capped);
+      a << " = " << p.ToDisplay();
+      if (line.capped) a << ", capped at " << ind.cap->ToDisplay();
+      line.arithmetic = a.str();
+      for (size_t k = 0; k < ind.member_index.size(); ++k) {
+        IndicatorLine member = lines[static_cast<size_t>(ind.member_index[k])];
+        member.counted = ind.kind == IndicatorKind::kSum || k == best;
+        line.members.push_back(std::move(member));
+      }
+    } else {
+      int64_t carry_out = 0;
+      const int64_t used = ind.cap_after >= 0 ? months_counted[static_cast<size_t>(ind.cap_after)] : 0;
+      line.points = LeafPoints(ind, slots.data(), carried[static_cast<size_t>(i)], used, &carry_out,
+                               &months_counted[static_cast<size_t>(i)], &line.capped);
+      if (ind.carry_to >= 0) carried[static_cast<size_t>(ind.carry_to)] += carry_out;
+      const int64_t carried_in = carried[static_cast<size_t>(i)];
+      switch (ind.kind) {
+        case IndicatorKind::kPerMonth:
+        case IndicatorKind::kPerFullYear: {
+          const int64_t raw = q + carried_in;
+          const int64_t months = months_counted[static_cast<size_t>(i)];
+          a << q << " months";
+          if (carried_in > 0) a << " + " << carried_in << " carried = " << raw << " months";
+          if (ind.cap_slot >= 0) {
+            const int64_t budget = slots[static_cast<size_t>(ind.cap_slot)] - used;
+            if (budget < raw) {
+              a << ", limited to " << std::max<int64_t>(budget, 0) << " by " << ind.cap_months_by->name << " ("
+                << slots[static_cast<size_t>(ind.cap_slot)] << " months"
+                << (used > 0 ? " less " + std::to_string(used) + " counted by " + ind.cap_months_after : "") << ")";
+            }
+          }
+          if (ind.at_least > 0 && months == 0 && raw > 0) {
+            a << " < " << ind.at_least << " months needed before any count: 0";
+            break;
+          }
+          if (ind.kind == IndicatorKind::kPerMonth) {
+            a << " × " << ind.rate.ToDisplay()
+              << " per year ÷ 12 = " << Points::FromUnits(ind.rate.units() * months / 12).ToDisplay();
+          } else {
+            a << " = " << months / 12 << " full years × " << ind.rate.ToDisplay() << " = "
+              << (ind.rate * (months / 12)).ToDisplay();
+            if (ind.carry_to >= 0 && months % 12 > 0) {
+              a << "; " << months % 12 << " months carried to " << ind.carry_remainder_to;
+            }
+          }
+          break;
+        }
+        case IndicatorKind::kPerUnit:
+          a << q << " ÷ " << ind.unit << " = " << q / ind.unit << " × " << ind.rate.ToDisplay() << " = "
+            << (ind.rate * (q / ind.unit)).ToDisplay();
+          break;
+        case IndicatorKind::kThreshold:
+          a << q << (q >= ind.at_least ? " ≥ " : " < ") << ind.at_least << ": "
+            << (q >= ind.at_least ? ind.rate : Points()).ToDisplay();
+          break;
+        case IndicatorKind::kBands: {
+          bool found = false;
+          for (const Band& b : ind.bands) {
+            if (q >= b.from && q <= b.to) {
+              a << q << " in " << b.from << "–" << b.to << ": " << b.points.ToDisplay();
+              found = true;
+              break;
+            }
+          }
+          if (!found) a << q << " is in no band: 0";
+          break;
+        }
+        case IndicatorKind::kLevels: {
+          std::vector<std::string> held;
+          const auto& names = table.slot_levels[static_cast<size_t>(ind.slot)];
+          for (size_t b = 0; b < names.size(); ++b) {
+            if ((q >> b & 1) != 0 && b < ind.level_by_bit.size() && ind.level_by_bit[b]) {
+              held.push_back(names[b] + " " + ind.level_by_bit[b]->ToDisplay());
+            }
+          }
+          if (held.empty()) {
+            a << "no listed level held: 0";
+          } else {
+            a << "highest of ";
+            for (size_t k = 0; k < held.size(); ++k) a << (k ? ", " : "") << held[k];
+            a << " = " << LevelPoints(ind, q).ToDisplay();
+          }
+          break;
+        }
+        default:
+          break;
+      }
+      if (line.capped) a << ", capped at " << ind.cap->ToDisplay();
+      line.arithmetic = a.str();
+    }
+  }
+  for (size_t i = 0; i < table.indicators.size(); ++i) {
+    const Indicator& ind = table.indicators[i];
+    if (ind.in_group || ind.kind == IndicatorKind::kVeto) continue;
+    e.total += lines[i].points;
+    e.indicators.push_back(lines[i]);
+  }
+  if (e.vetoed) e.total = Points();
+  return e;
+}
+
+}  // namespace epermit::policy

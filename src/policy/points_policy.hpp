@@ -1,0 +1,21 @@
+// Parsing the [points] table of a policy file into a PointsTable (internal to src/policy;
+// the format is documented in docs/POLICIES.md).
+#pragma once
+
+#include <toml++/toml.h>
+
+#include "policy/points.hpp"
+#include "policy/policy_reader.hpp"
+
+namespace epermit::policy {
+
+// Every error reads "file:line: message": an unknown indicator kind or quantity, a
+// parameter the quantity does not take, a negative cap, a group naming an unknown or
+// shared member, a cycle, and so on.
+Result<PointsTable> ParsePointsTable(const PolicyReader& r, const toml::table& points);
+
+// A quantity as written: a catalogue name ("holds_permit") or an inline table with `name`
+// and the parameters that quantity accepts.
+Result<QuantitySpec> ParseQuantitySpec(const PolicyReader& r, const toml::node& node);
+
+}  // namespace epermit::policy
