@@ -35,6 +35,7 @@ class App {
   service::PermitService& permits() { return *permits_; }
   service::RegistrationService& registrations() { return *registrations_; }
   service::RecordsService& records() { return *records_; }
+  service::PointsService& points() { return *points_; }
   service::CredentialService& credentials() { return *credentials_; }
   const credential::KeyStore& keys() const { return *keys_; }
   // The national trust list as this node last verified it (nullptr when none is configured).
@@ -57,6 +58,7 @@ class App {
   std::unique_ptr<service::RegistrationService> registrations_;
   std::unique_ptr<service::ApplicationService> applications_;
   std::unique_ptr<service::PermitService> permits_;
+  std::unique_ptr<service::PointsService> points_;
   std::unique_ptr<credential::KeyStore> keys_;
   std::unique_ptr<service::CredentialService> credentials_;
   std::optional<credential::TrustList> trust_;

@@ -65,6 +65,43 @@ Result<const CityPolicy*> PolicySet::InForce(const std::string& city, Date date)
                    "城市 " + city + " 在 " + FormatIsoDate(date) + " 没有生效的居住证政策。", "city");
 }
 
+Status PolicySet::AddAgreement(RecognitionAgreement agreement) {
+  auto& versions = by_region_[agreement.region];
+  for (const RecognitionAgreement& v : versions) {
+    if (v.effective_from == agreement.effective_from) {
+      std::string msg = agreement.file + ": version " + agreement.version + " takes force on the same date as " +
+                        v.version + " (" + v.file + ")";
+      return MakeError(ErrorKind::kInvalidArgument, "policy.overlap", msg, msg, agreement.file);
+    }
+  }
+  versions.push_back(std::move(agreement));
+  std::sort(versions.begin(), versions.end(), [](const RecognitionAgreement& a, const RecognitionAgreement& b) {
+    return a.effective_from < b.effective_from;
+  });
+  return Status::Ok();
+}
+
+std::vector<const RecognitionAgreement*> PolicySet::AgreementsFor(const std::string& city, Date date) const {
+  std::vector<const RecognitionAgreement*> out;
+  for (const auto& [region, versions] : by_region_) {
+    const RecognitionAgreement* found = nullptr;
+    for (const RecognitionAgreement& v : versions) {
+      if (v.effective_from <= date) found = &v;
+    }
+    if (found == nullptr || (found->effective_to && date >= *found->effective_to)) continue;
+    if (std::find(found->members.begin(), found->members.end(), city) != found->members.end()) out.push_back(found);
+  }
+  return out;
+}
+
+std::vector<const RecognitionAgreement*> PolicySet::Agreements() const {
+  std::vector<const RecognitionAgreement*> out;
+  for (const auto& [region, versions] : by_region_) {
+    for (const RecognitionAgreement& v : versions) out.push_back(&v);
+  }
+  return out;
+}
+
 std::vector<std::string> PolicySet::Cities() const {
   std::vector<std::string> out;
   for (const auto& [city, _] : by_city_) out.push_back(city);
@@ -95,10 +132,22 @@ Result<PolicySet> LoadPolicyDir(const std::string& dir) {
     std::ifstream in(file, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
+    const std::string folder = file.parent_path().filename().string();
+    if (file.parent_path().parent_path().filename() == "regions") {
+      auto agreement = ParseAgreement(text.str(), file.string());
+      Status added = agreement.ok() ? Status::Ok() : agreement.status();
+      if (agreement.ok() && agreement->region != folder) {
+        std::string msg = file.string() + ":1: region " + agreement->region + " does not match folder " + folder;
+        added = MakeError(ErrorKind::kInvalidArgument, "policy.folder", msg, msg, file.string());
+      } else if (agreement.ok()) {
+        added = set.AddAgreement(std::move(agreement).value());
+      }
+      if (!added.ok()) errors += added.error().message_en + "\n";
+      continue;
+    }
     auto parsed = ParseCityPolicy(text.str(), file.string());
     Status added = parsed.ok() ? Status::Ok() : parsed.status();
     if (parsed.ok()) {
-      const std::string folder = file.parent_path().filename().string();
       if (folder != parsed->city) {
         std::string msg = file.string() + ":1: city " + parsed->city + " does not match folder " + folder;
         added = MakeError(ErrorKind::kInvalidArgument, "policy.folder", msg, msg, file.string());

@@ -501,20 +501,28 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
   if (auto own = CityMonths(spec, l, ctx.city, last, facts, detail)) {
     out.value = own->Count();
     const QuantityInfo* info = FindQuantity(n);
-    const bool recognized = info != nullptr && info->recognizable && !ctx.recognized_cities.empty() &&
-                            std::find(ctx.recognized_quantities.begin(), ctx.recognized_quantities.end(), n) !=
-                                ctx.recognized_quantities.end();
-    if (recognized) {
+    const CountContext::Recognized* rule = nullptr;
+    for (const CountContext::Recognized& r : ctx.recognized) {
+      if (r.quantity == n) rule = &r;
+    }
+    if (info != nullptr && info->recognizable && rule != nullptr && !ctx.recognized_cities.empty()) {
       Months others(last);
       for (const std::string& city : ctx.recognized_cities) {
         if (city == ctx.city) continue;
         if (auto m = CityMonths(spec, l, city, last, facts, nullptr)) others.Unite(*m);
       }
       others.Remove(*own);  // a month counts once, wherever it was paid
-      int64_t added = others.Count() * ctx.recognized_factor_pct / 100;
-      if (ctx.recognized_cap_months > 0) added = std::min<int64_t>(added, ctx.recognized_cap_months);
+      int64_t added = others.Count() * rule->factor_pct / 100;
+      if (rule->cap_months > 0) added = std::min<int64_t>(added, rule->cap_months);
       out.recognized_part = added;
       out.value += added;
+      if (explain) {
+        out.detail += (out.detail.empty() ? "" : "; ") + std::to_string(out.value - added) + " months in " + ctx.city +
+                      " + " + std::to_string(others.Count()) + " months in other member cities" +
+                      (rule->factor_pct != 100 ? " × " + std::to_string(rule->factor_pct) + "%" : "") +
+                      (rule->cap_months > 0 ? " (at most " + std::to_string(rule->cap_months) + ")" : "") + " = " +
+                      std::to_string(added) + " recognized";
+      }
     }
     return out;
   }

@@ -83,12 +83,16 @@ struct CountContext {
   std::string city;  // the policy's city
   Date as_of{};      // months up to and including this date's month; events up to this date
   Date age_as_of{};  // the date age is taken at (北京: 1 January of the previous year)
-  // Cities whose months are added (mutual recognition), each with a factor in percent and a
-  // cap in months on what it adds across all of them; empty when no agreement applies.
+  // Mutual recognition: the other cities whose months are added to the quantities named in
+  // `recognized`, each with a factor (percent) and a cap (months added, 0 none); empty when
+  // no agreement applies.
+  struct Recognized {
+    std::string quantity;
+    int factor_pct = 100;
+    int cap_months = 0;
+  };
   std::vector<std::string> recognized_cities;
-  int recognized_factor_pct = 100;
-  int recognized_cap_months = 0;                   // 0: no cap
-  std::vector<std::string> recognized_quantities;  // names the agreement sums
+  std::vector<Recognized> recognized;
 };
 
 // One fact a quantity used, for explanations: "social_insurance#12 2019-01..2023-12 employee pension".

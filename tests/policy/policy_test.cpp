@@ -20,7 +20,7 @@ source = "test"
 TEST(PolicyTest, ShippedPoliciesLoadAndApplyByDate) {
   auto set = LoadPolicyDir(testing::SourcePoliciesDir());
   ASSERT_TRUE(set.ok()) << set.error().message_en;
-  EXPECT_EQ(set->Cities(), (std::vector<std::string>{"110000", "310000", "440100", "440300"}));
+  EXPECT_EQ(set->Cities(), (std::vector<std::string>{"110000", "310000", "320500", "440100", "440300"}));
   auto sh = set->InForce("310000", MakeDate(2026, 1, 1));
   ASSERT_TRUE(sh.ok());
   EXPECT_EQ((*sh)->eligibility.min_residence_months, 6);
@@ -31,7 +31,7 @@ TEST(PolicyTest, ShippedPoliciesLoadAndApplyByDate) {
   EXPECT_EQ((*sz)->permit.endorsement_window.days, 60);
   EXPECT_EQ((*sz)->eligibility.social_insurance.size(), 2u);
   EXPECT_FALSE(set->InForce("310000", MakeDate(2022, 12, 31)).ok());
-  EXPECT_FALSE(set->InForce("320500", MakeDate(2026, 1, 1)).ok());
+  EXPECT_FALSE(set->InForce("650100", MakeDate(2026, 1, 1)).ok());
 
   // Points tables by date: each date gets the version in force on it, whatever came later.
   EXPECT_FALSE((*set->InForce("110000", MakeDate(2019, 12, 31)))->points.has_value());

@@ -9,6 +9,7 @@
 #include "service/application_service.hpp"
 #include "service/credential_service.hpp"
 #include "service/permit_service.hpp"
+#include "service/points_service.hpp"
 #include "service/records_service.hpp"
 #include "service/registration_service.hpp"
 
@@ -26,6 +27,7 @@ struct ApiServices {
   const Clock* clock = nullptr;
   std::function<const credential::TrustList*()> trust_list;  // verified national trust list, or nullptr
   std::function<const std::string&()> trust_list_jws;        // its signed form, "" when none
+  service::PointsService* points = nullptr;
 };
 
 void AddSystemRoutes(Router& router, const ApiServices& api);

@@ -2,6 +2,7 @@
 #include "http/handlers/handlers.hpp"
 #include "http/problem.hpp"
 #include "policy/ledger.hpp"
+#include "service/points_service.hpp"
 
 namespace epermit::http {
 
@@ -19,6 +20,42 @@ void AddPeopleRoutes(Router& router, const ApiServices& api) {
       return ProblemResponseWithStatus(status, view.error(), instance);
     }
     return JsonResponse(200, policy::LedgerToJson(view->ledger, view->as_of));
+  });
+
+  // The person's points in a city on a date, explained (docs/POLICIES.md); ?recognition=false
+  // scores as if no mutual-recognition agreement existed.
+  router.Add("GET", "/api/v1/people/{citizen_id}/points", [&api](HttpRequest& req) {
+    const std::string& citizen_id = req.Param("citizen_id");
+    const std::string instance = "/api/v1/people/" + domain::MaskCitizenId(citizen_id) + "/points";
+    service::PointsQuery query;
+    if (const std::string* city = req.Query("city")) query.city = *city;
+    if (const std::string* date = req.Query("date")) {
+      query.date = ParseIsoDate(*date);
+      if (!query.date) {
+        return ProblemResponseWithStatus(
+            400,
+            MakeError(ErrorKind::kInvalidArgument, "points.bad_date", "'date' must be a date like 2026-01-31.",
+                      "date 须为 2026-01-31 这样的日期。", "date"),
+            instance);
+      }
+    }
+    if (const std::string* recognition = req.Query("recognition")) {
+      if (*recognition != "true" && *recognition != "false") {
+        return ProblemResponseWithStatus(
+            400,
+            MakeError(ErrorKind::kInvalidArgument, "points.bad_recognition", "'recognition' is true or false.",
+                      "recognition 只能为 true 或 false。", "recognition"),
+            instance);
+      }
+      query.recognition = *recognition == "true";
+    }
+    auto points = api.points->ForPerson(citizen_id, query);
+    if (!points.ok()) {
+      // A malformed ID in the path or a bad query parameter is a bad request target.
+      const int status = points.error().kind == ErrorKind::kInvalidArgument ? 400 : HttpStatusFor(points.error());
+      return ProblemResponseWithStatus(status, points.error(), instance);
+    }
+    return JsonResponse(200, *points);
   });
 }
 
