@@ -401,6 +401,16 @@ struct Fixture {
       area_capped += 3 * (v[s.home_work] / 12) + 2 * ((v[s.home_only] + v[s.home_work] % 12) / 12) > 12 ? 1 : 0;
     }
 
+    // The batch path must agree with the per-person one on everyone.
+    std::vector<Totals> batch(people);
+    EvaluateBatch(*table, slots.data(), stride, people, batch.data());
+    for (size_t i = 0; i < people; ++i) {
+      const Totals e = Evaluate(*table, &slots[i * stride]);
+      if (batch[i].eligible != e.eligible || batch[i].vetoed != e.vetoed || batch[i].total != e.total) {
+        Die("person " + std::to_string(i) + ": EvaluateBatch and Evaluate disagree");
+      }
+    }
+
     ctx.city = kCity;
     ctx.as_of = ResolveAsOf(table->as_of, kDate);
     ctx.age_as_of = ResolveAsOf(table->age_as_of, kDate);
@@ -445,6 +455,30 @@ void BM_EngineTotals(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(f.people));
 }
 BENCHMARK(BM_EngineTotals)->Unit(benchmark::kMillisecond);
+
+// The population path (policy simulation): EvaluateBatch over blocks of people, step by step.
+void BM_EngineBatchTotals(benchmark::State& state) {
+  const Fixture& f = F();
+  const PointsTable& table = *f.table;
+  constexpr size_t kChunk = 4096;
+  std::vector<Totals> out(kChunk);
+  for (auto _ : state) {
+    int64_t sum = 0;
+    size_t eligible = 0;
+    for (size_t base = 0; base < f.people; base += kChunk) {
+      const size_t n = std::min(kChunk, f.people - base);
+      EvaluateBatch(table, f.slots.data() + base * f.stride, f.stride, n, out.data());
+      for (size_t i = 0; i < n; ++i) {
+        sum += out[i].total.units();
+        eligible += out[i].eligible ? 1 : 0;
+      }
+    }
+    benchmark::DoNotOptimize(sum);
+    benchmark::DoNotOptimize(eligible);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(f.people));
+}
+BENCHMARK(BM_EngineBatchTotals)->Unit(benchmark::kMillisecond);
 
 void BM_HandWrittenTotals(benchmark::State& state) {
   const Fixture& f = F();
@@ -513,14 +547,18 @@ int main(int argc, char** argv) {
   benchmark::Shutdown();
 
   int rc = 0;
-  const double engine = reporter.Median("BM_EngineTotals");
+  const double engine = reporter.Median("BM_EngineBatchTotals");
+  const double one_by_one = reporter.Median("BM_EngineTotals");
   const double hand = reporter.Median("BM_HandWrittenTotals");
   if (engine > 0 && hand > 0) {
     std::printf(
-        "points totals: engine %.0f people/s vs hand-written %.0f people/s = %.2f (target >= 0.5); engine %.0f "
-        "people/s per core (target >= 1,000,000)\n",
+        "points totals: engine (EvaluateBatch) %.0f people/s vs hand-written %.0f people/s = %.2f (target >= 0.5); "
+        "engine %.0f people/s per core (target >= 1,000,000)\n",
         engine, hand, engine / hand, engine);
-    std::printf("  (repetitions) engine %s; hand-written %s\n", reporter.All("BM_EngineTotals").c_str(),
+    std::printf("  (info) engine one person at a time (Evaluate) %.0f people/s = %.2f of hand-written\n", one_by_one,
+                hand > 0 ? one_by_one / hand : 0.0);
+    std::printf("  (repetitions) batch %s; one by one %s; hand-written %s\n",
+                reporter.All("BM_EngineBatchTotals").c_str(), reporter.All("BM_EngineTotals").c_str(),
                 reporter.All("BM_HandWrittenTotals").c_str());
   } else {
     std::printf("points totals: not computed (engine %.0f people/s, hand-written %.0f people/s)\n", engine, hand);

@@ -131,6 +131,35 @@ enum class AsOf {
 const char* ToString(AsOf a);
 Date ResolveAsOf(AsOf a, Date date);
 
+// The table compiled for evaluation: one small step per indicator in evaluation order, with
+// the integers evaluation needs side by side (an Indicator is ~1 KB of text and options;
+// scoring a million people reads only these). Built by the parser.
+struct EvalStep {
+  IndicatorKind kind = IndicatorKind::kPerMonth;
+  bool in_group = false;
+  bool receives_carry = false;  // another indicator carries leftover months into this one
+  int16_t index = 0;            // the indicator's index (value, carried and months arrays)
+  int16_t slot = -1, cap_slot = -1, cap_after = -1, carry_to = -1;
+  int32_t first = 0, count = 0;  // members, bands (from, to, points triples) or levels by bit
+  int64_t rate = 0, unit = 1, at_least = 0;
+  int64_t cap = -1;  // units; -1 none
+};
+
+struct EvalCheck {  // a precondition: slot compared with value
+  int16_t slot = 0;
+  Comparison comparison = Comparison::kAtLeast;
+  int64_t value = 0;
+};
+
+struct EvalPlan {
+  std::vector<EvalCheck> checks;
+  std::vector<EvalStep> steps;
+  std::vector<int16_t> members;
+  std::vector<int64_t> bands;          // from, to, points (units)
+  std::vector<int64_t> levels;         // points (units) by bit; levels are never negative
+  std::vector<int16_t> carry_targets;  // indicators that receive carried months
+};
+
 struct PointsTable {
   std::string title_en;
   std::string title_zh;
@@ -145,7 +174,12 @@ struct PointsTable {
   std::vector<QuantitySpec> slots;    // distinct quantities, counted once per person
   // For kSet slots: the level names the table's indicators use, one list per slot.
   std::vector<std::vector<std::string>> slot_levels;
+  EvalPlan plan;
 };
+
+// Builds `table.plan` from its indicators (the parser calls it; tests that build a table by
+// hand call it too).
+void CompilePlan(PointsTable& table);
 
 // Counts every slot of `table` for one person: the input of Evaluate.
 struct SlotValues {
@@ -160,6 +194,9 @@ struct Totals {
 };
 // The fast path: preconditions, veto and total from counted slots; nothing allocated.
 Totals Evaluate(const PointsTable& table, const int64_t* slots);
+// The same for `n` people whose slots lie `stride` values apart (slots + i * stride), step by
+// step over blocks of people: what a policy simulation over a whole population uses.
+void EvaluateBatch(const PointsTable& table, const int64_t* slots, size_t stride, size_t n, Totals* out);
 
 // ---- explanations ----
 

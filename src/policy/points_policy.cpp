@@ -312,6 +312,7 @@ Result<Indicator> ReadIndicator(const PolicyReader& r, const toml::table& t) {
       }
       for (const auto& [name, value] : *levels) {
         EPERMIT_ASSIGN_OR_RETURN(Points p, PointsValue(r, &value, name.str()));
+        if (p < Points()) return r.Fail(&value, "a level's points cannot be below zero");
         ind.levels.push_back({std::string(name.str()), p});
       }
       break;
@@ -469,6 +470,7 @@ Result<PointsTable> ParsePointsTable(const PolicyReader& r, const toml::table& p
     }
   }
   EPERMIT_RETURN_IF_ERROR(builder.Finish(where));
+  CompilePlan(table);
   return table;
 }
 

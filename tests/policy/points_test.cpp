@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "policy/city_policy.hpp"
+#include "policy/policy_set.hpp"
+#include "support/test_support.hpp"
 
 namespace epermit::policy {
 namespace {
@@ -206,6 +208,44 @@ cap_months_after = "own"
   EXPECT_EQ(totals.total, Points::Whole(13));
   v[slot("home_work_months tenures=own with_work")] = 60;  // 15 + 2 = 17, capped at 12
   EXPECT_EQ(Evaluate(t, v.data()).total, Points::Whole(12 + 5));
+}
+
+}  // namespace
+}  // namespace epermit::policy
+
+namespace epermit::policy {
+namespace {
+
+// The population path must give exactly what the per-person path gives, for every shipped
+// table, on people that hit every branch (random slot values over wide ranges).
+TEST(PointsTest, BatchEvaluationAgreesWithPerPersonEvaluation) {
+  auto set = LoadPolicyDir(testing::SourcePoliciesDir());
+  ASSERT_TRUE(set.ok()) << set.error().message_en;
+  uint64_t state = 42;
+  auto next = [&state](int64_t bound) {  // a fixed LCG: reproducible across platforms
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<int64_t>((state >> 33) % static_cast<uint64_t>(bound));
+  };
+  for (const auto& [city, date] : {std::pair{"110000", MakeDate(2026, 4, 1)}, std::pair{"310000", MakeDate(2026, 4, 1)},
+                                   std::pair{"440100", MakeDate(2025, 4, 1)}, std::pair{"320500", MakeDate(2026, 4, 1)}}) {
+    SCOPED_TRACE(city);
+    const PointsTable& table = *(*set->InForce(city, date))->points;
+    const size_t stride = table.slots.size();
+    const size_t people = 1000;  // not a multiple of the block size
+    std::vector<int64_t> slots(people * stride);
+    for (int64_t& v : slots) v = next(5) == 0 ? next(3) : next(400);  // small and large values, level bits
+    std::vector<Totals> batch(people);
+    EvaluateBatch(table, slots.data(), stride, people, batch.data());
+    size_t eligible = 0;
+    for (size_t i = 0; i < people; ++i) {
+      const Totals one = Evaluate(table, slots.data() + i * stride);
+      ASSERT_EQ(batch[i].total, one.total) << "person " << i;
+      ASSERT_EQ(batch[i].eligible, one.eligible) << "person " << i;
+      ASSERT_EQ(batch[i].vetoed, one.vetoed) << "person " << i;
+      eligible += one.eligible ? 1 : 0;
+    }
+    EXPECT_GT(eligible, 0u);
+  }
 }
 
 }  // namespace
