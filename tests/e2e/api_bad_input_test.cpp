@@ -330,6 +330,8 @@ TEST_F(ApiTest, LedgerRecordsInTheFutureOrOverlappingAreRefused) {
   ClientResponse again = post({si("2025-01", "2025-12")});
   EXPECT_EQ(again.status, 201) << again.body;
   EXPECT_EQ(again.Json()["imported"], 0);
+  EXPECT_EQ(again.Json()["unchanged"], 1);
+  EXPECT_EQ(again.Json()["unchanged_lines"], nlohmann::json::array({1}));
   const std::string after = DumpTables(db_path());
   EXPECT_EQ(before.substr(0, before.find("## registrations")), after.substr(0, after.find("## registrations")));
 }

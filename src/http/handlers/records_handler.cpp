@@ -42,7 +42,12 @@ void AddRecordRoutes(Router& router, const ApiServices& api) {
       nlohmann::json extra = {{"errors", LineErrors(errors)}};
       return Problem(req, result.error(), &extra);
     }
-    return JsonResponse(201, {{"batch_id", result->batch_id}, {"imported", result->imported}});
+    // An exact resend is not an error: its lines are skipped and named, so a department can see
+    // which of its records the node already held.
+    return JsonResponse(201, {{"batch_id", result->batch_id},
+                              {"imported", result->imported},
+                              {"unchanged", result->unchanged},
+                              {"unchanged_lines", result->unchanged_lines}});
   });
 }
 
