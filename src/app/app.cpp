@@ -63,9 +63,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
   std::unique_ptr<App> app(new App());
   app->config_ = config;
   app->clock_ = clock;
-  const auto& registry = domain::DivisionRegistry::Builtin();
-  const domain::Division* city = registry.Find(config.city);
-  if (city == nullptr || city->retired || registry.CityOf(config.city) != config.city) {
+  if (!domain::DivisionRegistry::Builtin().IsCurrentCity(config.city)) {
     return MakeError(ErrorKind::kInvalidArgument, "config.city",
                      "node.city must be a current city-level division code, e.g. 310000; got '" + config.city + "'.",
                      "node.city 必须是现行地市级行政区划代码，例如 310000。", "node.city");

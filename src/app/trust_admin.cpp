@@ -146,9 +146,7 @@ Status AddTrustedKey(TrustDraft& draft, credential::TrustedKey key) {
   }
   if (key.kid.empty() || key.kid.size() > 128)
     return KeyError(key.kid, "the kid is empty or too long", "kid 为空或过长");
-  const auto& registry = domain::DivisionRegistry::Builtin();
-  const domain::Division* city = registry.Find(key.city);
-  if (city == nullptr || city->retired || registry.CityOf(key.city) != key.city) {
+  if (!domain::DivisionRegistry::Builtin().IsCurrentCity(key.city)) {
     return KeyError(key.kid, "city '" + key.city + "' is not a current city-level GB/T 2260 code (e.g. 310000)",
                     "城市 '" + key.city + "' 不是现行地市级 GB/T 2260 代码（如 310000）");
   }

@@ -145,6 +145,8 @@ bool DivisionRegistry::IsCurrent(std::string_view code) const {
   return d != nullptr && !d->retired;
 }
 
+bool DivisionRegistry::IsCurrentCity(std::string_view code) const { return IsCurrent(code) && CityOf(code) == code; }
+
 bool DivisionRegistry::IsKnownForCitizenId(std::string_view code) const { return Find(code) != nullptr; }
 
 std::string DivisionRegistry::FullName(std::string_view code) const {

@@ -45,6 +45,8 @@ class DivisionRegistry {
 
   // A current (not retired) code of any level.
   bool IsCurrent(std::string_view code) const;
+  // A current code that is itself city-level (what a node, a policy or an agreement names).
+  bool IsCurrentCity(std::string_view code) const;
 
   // Whether `code` may appear as the address code of a citizen ID number: any known code,
   // current or retired, of any level (early IDs carry province or prefecture codes).

@@ -80,8 +80,7 @@ Result<MonthIndex> MonthField(const json& o, const char* key, Date today) {
 
 Result<std::string> CityField(const json& o) {
   EPERMIT_ASSIGN_OR_RETURN(std::string city, Text(o, "city", true, 6));
-  const Division* d = DivisionRegistry::Builtin().Find(city);
-  if (d == nullptr || d->retired || DivisionRegistry::Builtin().CityOf(city) != city) {
+  if (!DivisionRegistry::Builtin().IsCurrentCity(city)) {
     return Bad("city", "'city' must be a current city-level division code.", "city 必须是现行的地市级行政区划代码。",
                "division.unknown");
   }

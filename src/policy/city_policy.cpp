@@ -2,8 +2,6 @@
 
 #include <toml++/toml.h>
 
-#include <sstream>
-
 #include "domain/division.hpp"
 #include "policy/points_policy.hpp"
 #include "policy/policy_reader.hpp"
@@ -38,20 +36,12 @@ Result<SocialInsuranceAlternative> ReadAlternative(const PolicyReader& r, const 
 }  // namespace
 
 Result<CityPolicy> ParseCityPolicy(std::string_view toml_text, const std::string& file_name) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, file_name);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << file_name << ":" << e.source().begin.line << ": " << e.description();
-    return MakeError(ErrorKind::kInvalidArgument, "policy.syntax", msg.str(), msg.str(), file_name);
-  }
+  EPERMIT_ASSIGN_OR_RETURN(toml::table root, ParseTomlFile(toml_text, file_name));
   PolicyReader r(file_name);
   CityPolicy p;
   p.file = file_name;
   EPERMIT_ASSIGN_OR_RETURN(p.city, r.String(root, "city", true));
-  const domain::Division* city = domain::DivisionRegistry::Builtin().Find(p.city);
-  if (city == nullptr || city->retired || domain::DivisionRegistry::Builtin().CityOf(p.city) != p.city) {
+  if (!domain::DivisionRegistry::Builtin().IsCurrentCity(p.city)) {
     return r.Fail(root.get("city"), "'city' must be a current city-level division code");
   }
   EPERMIT_ASSIGN_OR_RETURN(p.city_name, r.String(root, "city_name", true));

@@ -15,64 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-template <typename E, size_t N>
-const char* NameOf(const std::array<const char*, N>& names, E v) {
-  return names[static_cast<size_t>(v)];
-}
-template <typename E, size_t N>
-std::optional<E> Lookup(const std::array<const char*, N>& names, std::string_view s) {
-  for (size_t i = 0; i < N; ++i) {
-    if (s == names[i]) return static_cast<E>(i);
-  }
-  return std::nullopt;
-}
-
-// The wire names of the department records (domain/model.cpp), plus "none" for no education.
-constexpr std::array<const char*, 2> kPostTypeNames{"worker", "cadre"};
-constexpr std::array<const char*, 6> kEducationNames{"none",     "high_school", "junior_college",
-                                                     "bachelor", "master",      "doctor"};
-constexpr std::array<const char*, 2> kQualificationNames{"skill", "title"};
-constexpr std::array<const char*, 5> kViolationNames{"detention", "tax_violation", "false_material", "crime",
-                                                     "serious_crime"};
-
-PostType FromDomain(domain::PostType p) { return p == domain::PostType::kCadre ? PostType::kCadre : PostType::kWorker; }
-
-EducationLevel FromDomain(domain::EducationLevel e) {
-  switch (e) {
-    case domain::EducationLevel::kHighSchool:
-      return EducationLevel::kHighSchool;
-    case domain::EducationLevel::kJuniorCollege:
-      return EducationLevel::kJuniorCollege;
-    case domain::EducationLevel::kBachelor:
-      return EducationLevel::kBachelor;
-    case domain::EducationLevel::kMaster:
-      return EducationLevel::kMaster;
-    case domain::EducationLevel::kDoctor:
-      return EducationLevel::kDoctor;
-  }
-  return EducationLevel::kNone;
-}
-
-QualificationKind FromDomain(domain::QualificationKind k) {
-  return k == domain::QualificationKind::kTitle ? QualificationKind::kTitle : QualificationKind::kSkill;
-}
-
-ViolationKind FromDomain(domain::ViolationKind k) {
-  switch (k) {
-    case domain::ViolationKind::kDetention:
-      return ViolationKind::kDetention;
-    case domain::ViolationKind::kTaxViolation:
-      return ViolationKind::kTaxViolation;
-    case domain::ViolationKind::kFalseMaterial:
-      return ViolationKind::kFalseMaterial;
-    case domain::ViolationKind::kCrime:
-      return ViolationKind::kCrime;
-    case domain::ViolationKind::kSeriousCrime:
-      return ViolationKind::kSeriousCrime;
-  }
-  return ViolationKind::kDetention;
-}
-
 // The civil date (China time) of a Unix timestamp.
 Date DayOfUnix(int64_t unix_seconds) {
   return std::chrono::floor<std::chrono::days>(std::chrono::sys_seconds(std::chrono::seconds(unix_seconds)) +
@@ -154,21 +96,6 @@ json OptDate(const Date& d) { return d == Date{} ? json(nullptr) : json(FormatIs
 
 }  // namespace
 
-const char* ToString(PostType p) { return NameOf(kPostTypeNames, p); }
-std::optional<PostType> ParsePostType(std::string_view s) { return Lookup<PostType>(kPostTypeNames, s); }
-const char* ToString(EducationLevel e) { return NameOf(kEducationNames, e); }
-std::optional<EducationLevel> ParseEducationLevel(std::string_view s) {
-  return Lookup<EducationLevel>(kEducationNames, s);
-}
-const char* ToString(QualificationKind k) { return NameOf(kQualificationNames, k); }
-std::optional<QualificationKind> ParseQualificationKind(std::string_view s) {
-  return Lookup<QualificationKind>(kQualificationNames, s);
-}
-const char* ToString(ViolationKind k) { return NameOf(kViolationNames, k); }
-std::optional<ViolationKind> ParseViolationKind(std::string_view s) {
-  return Lookup<ViolationKind>(kViolationNames, s);
-}
-
 Ledger BuildLedger(const std::string& citizen_id, const std::vector<domain::Registration>& registrations,
                    const std::vector<domain::Permit>& permits, const domain::RecordBundle& records, Date today) {
   Ledger l;
@@ -183,7 +110,7 @@ Ledger BuildLedger(const std::string& citizen_id, const std::vector<domain::Regi
     if (!e.post_type) continue;
     if (post == nullptr || std::tie(e.from, e.h.id) > std::tie(post->from, post->h.id)) post = &e;
   }
-  if (post != nullptr) l.post_type = FromDomain(*post->post_type);
+  if (post != nullptr) l.post_type = *post->post_type;
 
   l.residence = Residence(registrations, permits, today);
   for (const domain::Permit& p : permits) {
@@ -220,14 +147,13 @@ Ledger BuildLedger(const std::string& citizen_id, const std::vector<domain::Regi
     l.study.push_back({r.city, r.school, period, r.h.id});
   }
   for (const auto& r : records.education) {
-    l.education.push_back(
-        {FromDomain(r.level), r.diploma, r.degree, r.completed_on, r.full_time, r.shortage_major, r.h.id});
+    l.education.push_back({r.level, r.diploma, r.degree, r.completed_on, r.full_time, r.shortage_major, r.h.id});
   }
   for (const auto& r : records.qualifications) {
-    l.qualifications.push_back({FromDomain(r.kind), r.level, r.obtained_on, r.city, r.h.id});
+    l.qualifications.push_back({r.kind, r.level, r.obtained_on, r.city, r.h.id});
   }
   for (const auto& r : records.honours) l.honours.push_back({r.level, r.title, r.awarded_on, r.h.id});
-  for (const auto& r : records.violations) l.violations.push_back({FromDomain(r.kind), r.city, r.on, r.h.id});
+  for (const auto& r : records.violations) l.violations.push_back({r.kind, r.city, r.on, r.h.id});
 
   const domain::FamilyRecord* spouse = nullptr;
   for (const auto& f : records.family) {

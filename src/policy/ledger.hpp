@@ -18,30 +18,16 @@
 
 namespace epermit::policy {
 
-// 女工人 / 女干部: the statutory retirement age of women depends on the post.
-enum class PostType { kWorker, kCadre };
-const char* ToString(PostType p);
-std::optional<PostType> ParsePostType(std::string_view s);
-
-// The highest completed education. Beijing scores a diploma without its degree (or the
-// reverse) lower, so both are kept.
-enum class EducationLevel { kNone, kHighSchool, kJuniorCollege, kBachelor, kMaster, kDoctor };
-const char* ToString(EducationLevel e);
-std::optional<EducationLevel> ParseEducationLevel(std::string_view s);
-
-enum class QualificationKind { kSkill, kTitle };  // 职业技能等级 / 专业技术职称
-const char* ToString(QualificationKind k);
-std::optional<QualificationKind> ParseQualificationKind(std::string_view s);
-
-enum class ViolationKind {
-  kDetention,      // 行政拘留
-  kTaxViolation,   // 涉税违法
-  kFalseMaterial,  // 提供虚假材料
-  kCrime,          // 刑事犯罪 (一般)
-  kSeriousCrime,   // 严重刑事犯罪
-};
-const char* ToString(ViolationKind k);
-std::optional<ViolationKind> ParseViolationKind(std::string_view s);
+// The department records' own enums (domain/model.hpp), used as they are: post type (女工人 /
+// 女干部 retire at different ages), education level, skill or title, violation kind.
+using domain::EducationLevel;
+using domain::ParseEducationLevel;
+using domain::ParsePostType;
+using domain::ParseQualificationKind;
+using domain::ParseViolationKind;
+using domain::PostType;
+using domain::QualificationKind;
+using domain::ViolationKind;
 
 struct MonthPeriod {
   MonthIndex from = 0;
@@ -112,7 +98,7 @@ struct StudyFact {  // enrolment at a school in a city (在职就读 included)
 };
 
 struct EducationFact {
-  EducationLevel level = EducationLevel::kNone;
+  EducationLevel level = EducationLevel::kHighSchool;
   bool diploma = true;  // 学历
   bool degree = false;  // 学位
   Date completed_on{};

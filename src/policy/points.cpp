@@ -9,9 +9,6 @@
 namespace epermit::policy {
 namespace {
 
-// No table needs more; the parser refuses more, so the fast path keeps its state on the stack.
-constexpr size_t kMaxIndicators = 64;
-
 Points Capped(Points p, const std::optional<Points>& cap, bool* capped) {
   if (!cap) return p;
   if (p > *cap) {
@@ -255,17 +252,6 @@ void CompilePlan(PointsTable& table) {
 
 namespace {
 
-bool PreconditionsHold(const EvalPlan& plan, const int64_t* slots) {
-  bool ok = true;
-  for (const EvalCheck& c : plan.checks) {
-    const int64_t v = slots[c.slot];
-    ok &= c.comparison == Comparison::kAtLeast  ? v >= c.value
-          : c.comparison == Comparison::kAtMost ? v <= c.value
-                                                : v == c.value;
-  }
-  return ok;
-}
-
 // The highest level held: only the set bits are visited.
 int64_t LevelUnits(const EvalPlan& plan, const EvalStep& s, int64_t q) {
   uint64_t bits = static_cast<uint64_t>(q);
@@ -278,88 +264,21 @@ int64_t LevelUnits(const EvalPlan& plan, const EvalStep& s, int64_t q) {
   return p;
 }
 
-int64_t BandUnits(const EvalPlan& plan, const EvalStep& s, int64_t q) {
-  int64_t p = 0;
-  for (int32_t b = 0; b < s.count; ++b) {  // bands do not overlap: at most one matches
-    const int64_t* band = &plan.bands[static_cast<size_t>(s.first + b) * 3];
-    p = (q >= band[0] && q <= band[1]) ? band[2] : p;
-  }
-  return p;
-}
-
 }  // namespace
 
 Totals Evaluate(const PointsTable& table, const int64_t* slots) {
-  const EvalPlan& plan = table.plan;
   Totals t;
-  t.eligible = PreconditionsHold(plan, slots);
-  int64_t value[kMaxIndicators];
-  int64_t carried[kMaxIndicators];
-  int64_t months[kMaxIndicators];
-  for (int16_t c : plan.carry_targets) carried[c] = 0;
-  int64_t total = 0;
-  for (const EvalStep& s : plan.steps) {
-    const int64_t q = s.slot >= 0 ? slots[s.slot] : 0;
-    int64_t p = 0;
-    switch (s.kind) {
-      case IndicatorKind::kVeto:
-        t.vetoed |= q >= s.at_least;
-        continue;
-      case IndicatorKind::kSum:
-        for (int32_t m = 0; m < s.count; ++m) p += value[plan.members[static_cast<size_t>(s.first + m)]];
-        break;
-      case IndicatorKind::kHighestOf:
-        p = value[plan.members[static_cast<size_t>(s.first)]];
-        for (int32_t m = 1; m < s.count; ++m) p = std::max(p, value[plan.members[static_cast<size_t>(s.first + m)]]);
-        break;
-      case IndicatorKind::kPerMonth:
-      case IndicatorKind::kPerFullYear: {
-        int64_t mo = q + (s.receives_carry ? carried[s.index] : 0);
-        if (s.cap_slot >= 0) {
-          mo = std::min(mo, std::max<int64_t>(slots[s.cap_slot] - (s.cap_after >= 0 ? months[s.cap_after] : 0), 0));
-        }
-        if (mo < s.at_least) mo = 0;
-        months[s.index] = mo;
-        if (s.kind == IndicatorKind::kPerMonth) {
-          p = s.rate * mo / 12;  // exact: rate units are multiples of 12
-        } else {
-          p = s.rate * (mo / 12);
-          if (s.carry_to >= 0) carried[s.carry_to] += mo % 12;
-        }
-        break;
-      }
-      case IndicatorKind::kPerUnit:
-        p = s.rate * (s.unit == 1 ? q : q / s.unit);
-        break;
-      case IndicatorKind::kThreshold:
-        p = q >= s.at_least ? s.rate : 0;
-        break;
-      case IndicatorKind::kBands:
-        p = BandUnits(plan, s, q);
-        break;
-      case IndicatorKind::kLevels:
-        p = LevelUnits(plan, s, q);
-        break;
-    }
-    if (s.cap >= 0) p = std::clamp(p, -s.cap, s.cap);
-    value[s.index] = p;
-    if (!s.in_group) total += p;
-  }
-  t.total = t.vetoed ? Points() : Points::FromUnits(total);
+  EvaluateBatch(table, slots, table.slots.size(), 1, &t);
   return t;
 }
 
 void EvaluateBatch(const PointsTable& table, const int64_t* slots, size_t stride, size_t n, Totals* out) {
   constexpr size_t kBlock = 64;
-  constexpr size_t kMaxSlots = 256;
   const EvalPlan& plan = table.plan;
-  if (stride > kMaxSlots) {  // no shipped table comes near; stay correct if one does
-    for (size_t i = 0; i < n; ++i) out[i] = Evaluate(table, slots + i * stride);
-    return;
-  }
+  const size_t width = table.slots.size();  // at most kMaxPointsSlots: the parser sees to it
   // The block's slots by column, so every step below reads contiguous values and the simple
   // steps vectorize; then, per indicator and person: points, carried and counted months.
-  thread_local int64_t column[kMaxSlots][kBlock];
+  thread_local int64_t column[kMaxPointsSlots][kBlock];
   thread_local int64_t value[kMaxIndicators][kBlock];
   thread_local int64_t carried[kMaxIndicators][kBlock];
   thread_local int64_t months[kMaxIndicators][kBlock];
@@ -367,7 +286,7 @@ void EvaluateBatch(const PointsTable& table, const int64_t* slots, size_t stride
     const size_t nb = std::min(kBlock, n - base);
     const int64_t* row = slots + base * stride;
     for (size_t j = 0; j < nb; ++j) {
-      for (size_t k = 0; k < stride; ++k) column[k][j] = row[j * stride + k];
+      for (size_t k = 0; k < width; ++k) column[k][j] = row[j * stride + k];
     }
     bool eligible[kBlock];
     bool vetoed[kBlock];
@@ -532,18 +451,9 @@ Explanation Explain(const PointsTable& table, const Ledger& ledger, const CountC
           << v.ToDisplay() << " (" << ind.members[k] << ")";
         if (ind.kind == IndicatorKind::kSum) {
           p += v;
-        } else if (v > p) {
+        } else if (v > p) {  // strictly: of equal alternatives the first listed is shown as counted
           p = v;
           best = k;
-        }
-      }
-      if (ind.kind == IndicatorKind::kHighestOf && ind.member_index.size() > 1) {
-        // Equal alternatives: the first listed is the one shown as counted.
-        for (size_t k = 0; k < ind.member_index.size(); ++k) {
-          if (lines[static_cast<size_t>(ind.member_index[k])].points == p) {
-            best = k;
-            break;
-          }
         }
       }
       line.points = Capped(p, ind.cap, &line.capped);

@@ -54,6 +54,12 @@ class Points {
   int64_t units_ = 0;
 };
 
+// Limits the parser enforces, so evaluation keeps its state in fixed arrays: every slot is a
+// precondition's quantity or an indicator's quantity or month cap.
+inline constexpr size_t kMaxIndicators = 64;
+inline constexpr size_t kMaxPreconditions = 64;
+inline constexpr size_t kMaxPointsSlots = kMaxPreconditions + 2 * kMaxIndicators;
+
 enum class IndicatorKind {
   kPerMonth,     // per_year × months / 12
   kPerFullYear,  // per_year × whole years (12 months each); the rest may carry to another indicator
@@ -192,9 +198,9 @@ struct Totals {
   bool vetoed = false;
   Points total;
 };
-// The fast path: preconditions, veto and total from counted slots; nothing allocated.
+// Preconditions, veto and total from one person's counted slots (EvaluateBatch for one).
 Totals Evaluate(const PointsTable& table, const int64_t* slots);
-// The same for `n` people whose slots lie `stride` values apart (slots + i * stride), step by
+// The same for `n` people whose slots lie `stride` (the table's slot count) values apart (slots + i * stride), step by
 // step over blocks of people: what a policy simulation over a whole population uses.
 void EvaluateBatch(const PointsTable& table, const int64_t* slots, size_t stride, size_t n, Totals* out);
 

@@ -9,7 +9,6 @@
 namespace epermit::policy {
 namespace {
 
-constexpr size_t kMaxIndicators = 64;
 constexpr size_t kMaxLevelsPerQuantity = 63;
 
 std::optional<IndicatorKind> ParseKind(std::string_view s) {
@@ -437,6 +436,7 @@ Result<PointsTable> ParsePointsTable(const PolicyReader& r, const toml::table& p
   if (const toml::node* pre = points.get("precondition")) {
     const toml::array* arr = pre->as_array();
     if (arr == nullptr) return r.Fail(pre, "use [[points.precondition]] tables");
+    if (arr->size() > kMaxPreconditions) return r.Fail(pre, "a table may have at most 64 preconditions");
     for (const toml::node& item : *arr) {
       const toml::table* t = item.as_table();
       if (t == nullptr) return r.Fail(&item, "each precondition must be a table");

@@ -4,6 +4,16 @@
 
 namespace epermit::policy {
 
+Result<toml::table> ParseTomlFile(std::string_view toml_text, const std::string& file_name) {
+  try {
+    return toml::parse(toml_text, file_name);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << file_name << ":" << e.source().begin.line << ": " << e.description();
+    return MakeError(ErrorKind::kInvalidArgument, "policy.syntax", msg.str(), msg.str(), file_name);
+  }
+}
+
 Result<int64_t> PolicyReader::Hundredths(const toml::node* n, std::string_view key) const {
   if (n->is_integer()) {
     const int64_t v = n->as_integer()->get();

@@ -14,6 +14,9 @@
 
 namespace epermit::policy {
 
+// Parses a policy file; a syntax error is "policy.syntax" with "file:line: what".
+Result<toml::table> ParseTomlFile(std::string_view toml_text, const std::string& file_name);
+
 // Collects the first error with its position, so every message reads "file:line: what".
 class PolicyReader {
  public:

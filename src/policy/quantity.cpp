@@ -259,8 +259,6 @@ int FullMonthsBetween(Date from, Date to) {
 
 std::vector<std::string> EducationNames(const EducationFact& e) {
   switch (e.level) {
-    case EducationLevel::kNone:
-      return {};
     case EducationLevel::kHighSchool:
       return {"high_school"};
     case EducationLevel::kJuniorCollege:

@@ -9,14 +9,7 @@
 namespace epermit::policy {
 
 Result<RecognitionAgreement> ParseAgreement(std::string_view toml_text, const std::string& file_name) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, file_name);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << file_name << ":" << e.source().begin.line << ": " << e.description();
-    return MakeError(ErrorKind::kInvalidArgument, "policy.syntax", msg.str(), msg.str(), file_name);
-  }
+  EPERMIT_ASSIGN_OR_RETURN(toml::table root, ParseTomlFile(toml_text, file_name));
   PolicyReader r(file_name);
   RecognitionAgreement a;
   a.file = file_name;
@@ -33,10 +26,8 @@ Result<RecognitionAgreement> ParseAgreement(std::string_view toml_text, const st
     return r.Fail(root.get("effective_to"), "effective_to must be after effective_from");
   }
   EPERMIT_ASSIGN_OR_RETURN(a.members, r.StringList(root, "members"));
-  const auto& registry = domain::DivisionRegistry::Builtin();
   for (const std::string& m : a.members) {
-    const domain::Division* d = registry.Find(m);
-    if (d == nullptr || d->retired || registry.CityOf(m) != m) {
+    if (!domain::DivisionRegistry::Builtin().IsCurrentCity(m)) {
       return r.Fail(root.get("members"), "member '" + m + "' is not a current city-level division code");
     }
     if (std::count(a.members.begin(), a.members.end(), m) > 1) {

@@ -226,8 +226,9 @@ TEST(PointsTest, BatchEvaluationAgreesWithPerPersonEvaluation) {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
     return static_cast<int64_t>((state >> 33) % static_cast<uint64_t>(bound));
   };
-  for (const auto& [city, date] : {std::pair{"110000", MakeDate(2026, 4, 1)}, std::pair{"310000", MakeDate(2026, 4, 1)},
-                                   std::pair{"440100", MakeDate(2025, 4, 1)}, std::pair{"320500", MakeDate(2026, 4, 1)}}) {
+  for (const auto& [city, date] :
+       {std::pair{"110000", MakeDate(2026, 4, 1)}, std::pair{"310000", MakeDate(2026, 4, 1)},
+        std::pair{"440100", MakeDate(2025, 4, 1)}, std::pair{"320500", MakeDate(2026, 4, 1)}}) {
     SCOPED_TRACE(city);
     const PointsTable& table = *(*set->InForce(city, date))->points;
     const size_t stride = table.slots.size();
