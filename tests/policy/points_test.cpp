@@ -130,6 +130,16 @@ TEST(PointsTest, BadTablesNameFileAndLine) {
            "kind = \"per_month\"\nquantity = { name = \"home_months\", districts_in = [\"999999\"] }\nper_year = 1\n"),
        "unknown division code 999999"},
       {"no indicators", std::string(kTableHead), "needs [[points.indicator]]"},
+      {"too many preconditions",
+       [] {
+         std::string t(kTableHead);
+         for (int i = 0; i < 65; ++i) {
+           t += "[[points.precondition]]\nid = \"p" + std::to_string(i) +
+                "\"\ntitle_en = \"p\"\ntitle_zh = \"p\"\nsource = \"s\"\nquantity = \"holds_permit\"\nat_least = 1\n";
+         }
+         return t;
+       }(),
+       "at most 64 preconditions"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
