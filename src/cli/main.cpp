@@ -12,6 +12,7 @@
 
 #include "app/app.hpp"
 #include "app/demo_trust.hpp"
+#include "cli/points_command.hpp"
 #include "cli/policy_command.hpp"
 #include "cli/trust_command.hpp"
 #include "cli/verify_command.hpp"
@@ -302,6 +303,7 @@ int main(int argc, char** argv) {
   epermit::cli::TrustCommand trust(cli);
   epermit::cli::VerifyCommand verify(cli);
   epermit::cli::PolicyCommand policy_command(cli);
+  epermit::cli::PointsCommand points_command(cli);
 
   CLI11_PARSE(cli, argc, argv);
   SetupLogging(log_level);
@@ -319,6 +321,7 @@ int main(int argc, char** argv) {
   if (trust.parsed()) return trust.Run();
   if (verify.parsed()) return verify.Run();
   if (policy_command.parsed()) return policy_command.Run();
+  if (points_command.parsed()) return points_command.Run();
   if (demo->parsed()) return Demo(demo_dir, demo_port, demo_residents, demo_city, demo_reset);
   auto cfg = ConfigFrom(config_file, db_path, city);
   if (!cfg.ok()) return Fail(cfg.error());

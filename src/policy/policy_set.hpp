@@ -33,7 +33,7 @@ class PolicySet {
   const std::vector<CityPolicy>& Versions(const std::string& city) const;
 
  private:
-  std::map<std::string, std::vector<CityPolicy>> by_city_;              // sorted by effective_from
+  std::map<std::string, std::vector<CityPolicy>> by_city_;  // sorted by effective_from
   std::map<std::string, std::vector<RecognitionAgreement>> by_region_;  // sorted by effective_from
 };
 

@@ -17,6 +17,28 @@ std::string MonthText(MonthIndex m) { return FormatIsoMonth(m); }
 
 std::string PeriodText(const MonthPeriod& p) { return MonthText(p.from) + ".." + MonthText(p.to); }
 
+// How an explanation names a fact: "<kind>#<record id>", or "profile" for the facts of a
+// calculator profile (record id 0, policy/profile.hpp).
+std::string RefOf(const char* kind, int64_t record_id) {
+  return record_id == 0 ? std::string("profile") : std::string(kind) + "#" + std::to_string(record_id);
+}
+
+// A permit as an explanation names it; a profile's permit (no number) by its months.
+UsedFact PermitFactUsed(const PermitFact& p, MonthIndex last, const char* label) {
+  if (p.number.empty()) {
+    const int months = last >= MonthOf(p.issue_date) ? last - MonthOf(p.issue_date) + 1 : 0;
+    return {"profile", std::string(p.state == domain::PermitState::kActive ? "active" : "no longer active") +
+                           " permit, " + std::to_string(months) + " months to " + MonthText(last)};
+  }
+  return {"permit:" + p.number, std::string(label) + " " + FormatIsoDate(p.issue_date)};
+}
+
+// A fact's months: "2019-01..2023-12", or for a profile's facts, whose placement is only
+// nominal, "60 months to 2023-12".
+std::string FactMonths(const MonthPeriod& p, int64_t record_id) {
+  return record_id == 0 ? std::to_string(p.Months()) + " months to " + MonthText(p.to) : PeriodText(p);
+}
+
 // The months of one counting: a bit per month of [first, last] where last is the as-of month.
 class Months {
  public:
@@ -112,9 +134,9 @@ Months SiMonths(const QuantitySpec& spec, const Ledger& l, const std::string& ci
     if (it == risks.end()) continue;
     per_risk[static_cast<size_t>(it - risks.begin())].Add(f.period.from, f.period.to, lower);
     if (facts != nullptr) {
-      facts->push_back({"social_insurance#" + std::to_string(f.record_id),
+      facts->push_back({RefOf("social_insurance", f.record_id),
                         std::string(domain::ToString(f.scheme)) + " " + domain::ToString(f.risk) + " " +
-                            PeriodText(f.period) + (f.back_payment ? " (back payment)" : "") +
+                            FactMonths(f.period, f.record_id) + (f.back_payment ? " (back payment)" : "") +
                             (f.district.empty() ? "" : " in " + f.district)});
     }
   }
@@ -159,8 +181,9 @@ Months HomeMonths(const QuantitySpec& spec, const Ledger& l, const std::string& 
     if (!CityCounts(h.city, city) || !Allowed(spec.tenures, h.tenure) || !DistrictAllowed(spec, h.district)) continue;
     out.Add(h.period.from, h.period.to, lower);
     if (facts != nullptr) {
-      facts->push_back({"housing#" + std::to_string(h.record_id),
-                        std::string(domain::ToString(h.tenure)) + " " + h.district + " " + PeriodText(h.period)});
+      facts->push_back({RefOf("housing", h.record_id), std::string(domain::ToString(h.tenure)) + " " +
+                                                           (h.district.empty() ? "" : h.district + " ") +
+                                                           FactMonths(h.period, h.record_id)});
     }
   }
   if (spec.exclude_study) out.Remove(StudyMonths(l, city, last));
@@ -174,7 +197,11 @@ Months ResidenceMonths(const QuantitySpec& spec, const Ledger& l, const std::str
   for (const ResidenceFact& r : l.residence) {
     if (!CityCounts(r.city, city) || !DistrictAllowed(spec, r.district)) continue;
     out.Add(r.period.from, r.period.to, lower);
-    if (facts != nullptr) facts->push_back({r.source, "registered residence " + PeriodText(r.period)});
+    if (facts != nullptr) {
+      const bool profile = r.source == "profile";
+      facts->push_back(
+          {r.source, "registered residence " + (profile ? FactMonths(r.period, 0) : PeriodText(r.period))});
+    }
   }
   if (spec.exclude_study) out.Remove(StudyMonths(l, city, last));
   return out;
@@ -190,7 +217,7 @@ Months FundMonths(const QuantitySpec& spec, const Ledger& l, const std::string& 
     if (f.transferred_in && spec.exclude_transferred) continue;
     out.Add(f.period.from, f.period.to, lower);
     if (facts != nullptr) {
-      facts->push_back({"housing_fund#" + std::to_string(f.record_id), PeriodText(f.period)});
+      facts->push_back({RefOf("housing_fund", f.record_id), FactMonths(f.period, f.record_id)});
     }
   }
   return out;
@@ -225,7 +252,8 @@ Months StudyOverlap(const QuantitySpec& spec, const Ledger& l, const std::string
   if (facts != nullptr) {
     for (const StudyFact& s : l.study) {
       if (CityCounts(s.city, city)) {
-        facts->push_back({"enrollment#" + std::to_string(s.record_id), s.school + " " + PeriodText(s.period)});
+        facts->push_back({RefOf("enrollment", s.record_id), (s.school.empty() ? std::string("study") : s.school) + " " +
+                                                                FactMonths(s.period, s.record_id)});
       }
     }
   }
@@ -539,8 +567,9 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
     if (facts != nullptr) {
       for (const SocialInsuranceFact& f : l.social_insurance) {
         if (f.back_payment && CityCounts(f.city, ctx.city)) {
-          facts->push_back({"social_insurance#" + std::to_string(f.record_id),
-                            std::string("back payment ") + domain::ToString(f.risk) + " " + PeriodText(f.period)});
+          facts->push_back(
+              {RefOf("social_insurance", f.record_id),
+               std::string("back payment ") + domain::ToString(f.risk) + " " + FactMonths(f.period, f.record_id)});
         }
       }
     }
@@ -550,7 +579,7 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
     for (const PermitFact& p : l.permits) {
       if (p.city == ctx.city && p.state == domain::PermitState::kActive && p.issue_date <= ctx.as_of) {
         out.value = 1;
-        if (facts != nullptr) facts->push_back({"permit:" + p.number, "active since " + FormatIsoDate(p.issue_date)});
+        if (facts != nullptr) facts->push_back(PermitFactUsed(p, last, "active since"));
       }
     }
     return out;
@@ -560,7 +589,7 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
     for (const PermitFact& p : l.permits) {
       if (p.city != ctx.city || p.issue_date > ctx.as_of) continue;
       if (!first || p.issue_date < *first) first = p.issue_date;
-      if (facts != nullptr) facts->push_back({"permit:" + p.number, "issued " + FormatIsoDate(p.issue_date)});
+      if (facts != nullptr) facts->push_back(PermitFactUsed(p, last, "issued"));
     }
     if (first) {
       Months m(last);
@@ -594,8 +623,8 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
       if (t.city != ctx.city || t.year > last_year || t.year <= last_year - span) continue;
       by_year[t.year] += t.yuan;
       if (facts != nullptr) {
-        facts->push_back({"income_tax#" + std::to_string(t.record_id),
-                          std::to_string(t.year) + ": " + std::to_string(t.yuan) + " yuan"});
+        facts->push_back(
+            {RefOf("income_tax", t.record_id), std::to_string(t.year) + ": " + std::to_string(t.yuan) + " yuan"});
       }
     }
     int64_t years = 0;
@@ -615,7 +644,7 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
     for (const EducationFact& e : l.education) {
       if (e.completed_on > ctx.as_of) continue;
       for (std::string& name : EducationNames(e)) {
-        if (facts != nullptr) facts->push_back({"education#" + std::to_string(e.record_id), name});
+        if (facts != nullptr) facts->push_back({RefOf("education", e.record_id), name});
         held.push_back(std::move(name));
       }
     }
@@ -627,7 +656,7 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
     for (const QualificationFact& q : l.qualifications) {
       if (q.obtained_on > ctx.as_of || (spec.in_city_only && q.city != ctx.city)) continue;
       held.push_back(QualificationName(q));
-      if (facts != nullptr) facts->push_back({"qualification#" + std::to_string(q.record_id), held.back()});
+      if (facts != nullptr) facts->push_back({RefOf("qualification", q.record_id), held.back()});
     }
     out.value = SetBits(held, level_names);
     return out;
@@ -637,7 +666,9 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
     for (const HonourFact& h : l.honours) {
       if (h.awarded_on > ctx.as_of) continue;
       held.push_back(h.level);
-      if (facts != nullptr) facts->push_back({"honour#" + std::to_string(h.record_id), h.level + " " + h.title});
+      if (facts != nullptr) {
+        facts->push_back({RefOf("honour", h.record_id), h.title.empty() ? h.level : h.level + " " + h.title});
+      }
     }
     out.value = SetBits(held, level_names);
     return out;
@@ -650,7 +681,7 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
       ++out.value;
       if (facts != nullptr) {
         facts->push_back(
-            {"violation#" + std::to_string(v.record_id), std::string(ToString(v.kind)) + " on " + FormatIsoDate(v.on)});
+            {RefOf("violation", v.record_id), std::string(ToString(v.kind)) + " on " + FormatIsoDate(v.on)});
       }
     }
     return out;
@@ -659,7 +690,7 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
     if (l.spouse && l.spouse->hukou_city == ctx.city) {
       out.value = FullMonthsBetween(l.spouse->married_on, ctx.as_of);
       if (facts != nullptr) {
-        facts->push_back({"family#" + std::to_string(l.spouse->record_id),
+        facts->push_back({RefOf("family", l.spouse->record_id),
                           "married " + FormatIsoDate(l.spouse->married_on) + ", spouse hukou " + l.spouse->hukou_city});
       }
     }
@@ -671,7 +702,7 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
           FullMonthsBetween(e.completed_on, ctx.as_of) < 12) {
         out.value = 1;
         if (facts != nullptr) {
-          facts->push_back({"education#" + std::to_string(e.record_id), "completed " + FormatIsoDate(e.completed_on)});
+          facts->push_back({RefOf("education", e.record_id), "completed " + FormatIsoDate(e.completed_on)});
         }
       }
     }
@@ -681,7 +712,7 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
     for (const EducationFact& e : l.education) {
       if (e.shortage_major && e.completed_on <= ctx.as_of) {
         out.value = 1;
-        if (facts != nullptr) facts->push_back({"education#" + std::to_string(e.record_id), "shortage-list major"});
+        if (facts != nullptr) facts->push_back({RefOf("education", e.record_id), "shortage-list major"});
       }
     }
     return out;

@@ -34,8 +34,8 @@ class PointsApiTest : public CityFixture {
                                      json{{"citizen_id", s.citizen_id}, {"name", s.name}, {"photo_ref", "p"}}.dump(),
                                      {{"Content-Type", "application/json"}});
     EXPECT_EQ(issued.status, 201) << issued.body;
-    const json edu = {{"kind", "education"}, {"citizen_id", s.citizen_id},  {"source", "jyb"}, {"level", "bachelor"},
-                      {"degree", true},      {"completed_on", "2010-07-01"}};
+    const json edu = {{"kind", "education"}, {"citizen_id", s.citizen_id}, {"source", "jyb"},
+                      {"level", "bachelor"}, {"degree", true},             {"completed_on", "2010-07-01"}};
     ClientResponse imported =
         HttpCall(port_, "POST", "/api/v1/records", edu.dump() + "\n", {{"Content-Type", "application/x-ndjson"}});
     EXPECT_EQ(imported.status, 201) << imported.body;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The epermit binary as an operator uses it: --help at every level, db migrate/check
 (including a corrupted file), records import (good and bad files, all or nothing),
-serve with a TOML config plus an EPERMIT_* override, and a clean SIGTERM shutdown."""
+serve with a TOML config plus an EPERMIT_* override, and a clean SIGTERM shutdown; the
+points of a person from the database and the points calculator (`points calc`)."""
 import json
 import os
 import re
@@ -42,7 +43,7 @@ def count(db, table):
 with tempfile.TemporaryDirectory(prefix="epermit-cli-") as d:
     for args in (["--help"], ["serve", "--help"], ["demo", "--help"], ["records", "--help"],
                  ["records", "import", "--help"], ["db", "--help"], ["db", "migrate", "--help"],
-                 ["db", "check", "--help"]):
+                 ["db", "check", "--help"], ["points", "--help"], ["points", "calc", "--help"]):
         r = run(*args)
         check("help: " + " ".join(args), r.returncode == 0 and "Usage" in r.stdout, r.stdout + r.stderr)
 
@@ -80,6 +81,19 @@ with tempfile.TemporaryDirectory(prefix="epermit-cli-") as d:
     check("records import of a bad file fails with file:line errors",
           r.returncode == 2 and f"{bad_file}:2: risk" in r.stderr and f"{bad_file}:3:" in r.stderr, r.stderr)
     check("records import of a bad file stores nothing", count(db, "records") == before)
+
+    # Points of a person from the node's database (read only).
+    r = run("points", "--citizen-id", cid, "--db", db, "--city", "310000", "--date", "2026-01-15")
+    out = json.loads(r.stdout) if r.returncode == 0 else {}
+    check("points of a person from the database", r.returncode == 0 and out.get("city") == "310000"
+          and out.get("citizen_id") == cid[:6] + "********" + cid[-4:] and "total" in out, r.stdout + r.stderr)
+    si = next((x for x in out.get("indicators", []) if x["id"] == "social_insurance_years"), {})
+    check("points of a person count the imported records", si.get("quantity", {}).get("value") == 12, si)
+    r = run("points", "--citizen-id", citizen_id("36042619900101022"), "--db", db)
+    check("points of an unknown person exits 1", r.returncode == 1 and "person.not_found" in r.stderr, r.stderr)
+    r = run("points", "--citizen-id", cid, "--db", db, "--date", "2026-13-01")
+    check("points with a bad date exits 1", r.returncode == 1 and "points.bad_date" in r.stderr, r.stderr)
+    check("points stores nothing", count(db, "records") == before)
 
     cfg = os.path.join(d, "node.toml")
     with open(cfg, "w") as f:
@@ -149,6 +163,69 @@ with tempfile.TemporaryDirectory(prefix="epermit-policy-") as d:
     r = run("policy", "check", os.path.join(d, "nowhere"))
     check("policy check on a missing directory fails clearly", r.returncode == 1 and "not found" in r.stderr,
           r.stderr)
+
+# The points calculator: a profile file in, the explained score out, nothing stored anywhere.
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "examples")
+SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "points-profile.schema.json")
+with tempfile.TemporaryDirectory(prefix="epermit-calc-") as d:
+    sh = os.path.join(EXAMPLES, "points-profile-shanghai.json")
+    bj = os.path.join(EXAMPLES, "points-profile-beijing.json")
+    r = run("points", "calc", "--city", "310000", "--date", "2026-04-01", "--profile", sh, "--policies", POLICIES)
+    out = json.loads(r.stdout) if r.returncode == 0 else {}
+    check("points calc scores the Shanghai example", r.returncode == 0 and out.get("total") == "232"
+          and out.get("eligible") is True and "citizen_id" not in out, r.stdout + r.stderr)
+    r = run("points", "calc", "--city", "110000", "--date", "2026-04-01", "--profile", bj)
+    out = json.loads(r.stdout) if r.returncode == 0 else {}
+    check("points calc scores the Beijing example with the default policies",
+          r.returncode == 0 and out.get("total") == "73.83" and out.get("as_of") == "2025-12-31", r.stdout + r.stderr)
+    with open(bj) as f:
+        profile = json.load(f)
+    profile["social_insurance"]["employee"]["continuous_months"] = 83
+    short = os.path.join(d, "short.json")
+    with open(short, "w") as f:
+        json.dump(profile, f)
+    r = run("points", "calc", "--city", "110000", "--date", "2026-04-01", "--profile", short)
+    out = json.loads(r.stdout) if r.returncode == 0 else {}
+    check("points calc exits 0 when not eligible", r.returncode == 0 and out.get("eligible") is False,
+          r.stdout + r.stderr)
+    profile["social_insurance"]["employee"]["months"] = 1300
+    bad = os.path.join(d, "bad.json")
+    with open(bad, "w") as f:
+        json.dump(profile, f)
+    r = run("points", "calc", "--city", "110000", "--date", "2026-04-01", "--profile", bad)
+    check("points calc of a bad profile exits 1 naming the field",
+          r.returncode == 1 and r.stdout == "" and "profile.invalid" in r.stderr
+          and "social_insurance.employee.months" in r.stderr, r.stdout + r.stderr)
+    broken = os.path.join(d, "broken.json")
+    with open(broken, "w") as f:
+        f.write('{"birth_date": ')
+    r = run("points", "calc", "--city", "110000", "--profile", broken)
+    check("points calc of a file that is not JSON exits 1", r.returncode == 1 and "not valid JSON" in r.stderr,
+          r.stderr)
+    r = run("points", "calc", "--city", "310101", "--profile", sh)
+    check("points calc with a district for the city exits 1", r.returncode == 1 and "points.bad_city" in r.stderr,
+          r.stderr)
+    r = run("points", "calc", "--city", "310000", "--date", "2999-01-01", "--profile", sh)
+    check("points calc with a future date exits 1", r.returncode == 1 and "points.bad_date" in r.stderr, r.stderr)
+    check("points calc writes no file", set(os.listdir(d)) == {"short.json", "bad.json", "broken.json"},
+          os.listdir(d))
+    # The published schema (checked with a real JSON Schema validator when one is installed).
+    try:
+        import jsonschema
+    except ImportError:
+        jsonschema = None
+    if jsonschema is not None:
+        with open(SCHEMA) as f:
+            schema = json.load(f)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        validator = jsonschema.Draft202012Validator(schema)
+        for name in sorted(os.listdir(EXAMPLES)):
+            with open(os.path.join(EXAMPLES, name)) as f:
+                errors = [e.message for e in validator.iter_errors(json.load(f))]
+            check(f"schema: docs/examples/{name} is valid", not errors, errors)
+        check("schema: the profile the parser refused is refused", not validator.is_valid(profile))
+    else:
+        print("skip jsonschema checks (python3-jsonschema not installed)")
 
 passed = sum(results)
 failed = len(results) - passed

@@ -37,6 +37,7 @@ void AddApplicationRoutes(Router& router, const ApiServices& api);
 void AddPermitRoutes(Router& router, const ApiServices& api);
 void AddCredentialRoutes(Router& router, const ApiServices& api);
 void AddPeopleRoutes(Router& router, const ApiServices& api);
+void AddPointsRoutes(Router& router, const ApiServices& api);
 
 inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddSystemRoutes(router, api);
@@ -46,6 +47,7 @@ inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddPermitRoutes(router, api);
   AddCredentialRoutes(router, api);
   AddPeopleRoutes(router, api);
+  AddPointsRoutes(router, api);
 }
 
 // ---- helpers shared by the handler files ----
