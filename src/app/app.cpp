@@ -96,6 +96,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
   app->applications_ = std::make_unique<service::ApplicationService>(app->ctx_);
   app->permits_ = std::make_unique<service::PermitService>(app->ctx_);
   app->points_ = std::make_unique<service::PointsService>(app->ctx_);
+  app->simulation_ = std::make_unique<service::SimulationService>(app->ctx_);
   App* self = app.get();
   app->api_ = {app->records_.get(),
                app->registrations_.get(),
@@ -108,7 +109,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
                clock,
                [self] { return self->trust_list(); },
                [self]() -> const std::string& { return self->trust_jws_; },
-               app->points_.get()};
+               app->points_.get(),
+               app->simulation_.get()};
   http::AddApiRoutes(app->router_, app->api_);
   return app;
 }

@@ -59,6 +59,7 @@ class App {
   std::unique_ptr<service::ApplicationService> applications_;
   std::unique_ptr<service::PermitService> permits_;
   std::unique_ptr<service::PointsService> points_;
+  std::unique_ptr<service::SimulationService> simulation_;
   std::unique_ptr<credential::KeyStore> keys_;
   std::unique_ptr<service::CredentialService> credentials_;
   std::optional<credential::TrustList> trust_;

@@ -2,6 +2,9 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <initializer_list>
+
 #include "domain/division.hpp"
 #include "policy/points_policy.hpp"
 #include "policy/policy_reader.hpp"
@@ -9,7 +12,23 @@
 namespace epermit::policy {
 namespace {
 
+// Refuses a key outside `allowed`, so a misspelt condition is never silently ignored.
+Status OnlyKeys(const PolicyReader& r, const toml::table& t, std::initializer_list<std::string_view> allowed,
+                const std::string& where) {
+  for (const auto& [key, node] : t) {
+    if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
+      return r.Fail(&node, "unknown key '" + std::string(key.str()) + "' in " + where);
+    }
+  }
+  return Status::Ok();
+}
+
 Result<SocialInsuranceAlternative> ReadAlternative(const PolicyReader& r, const toml::table& t) {
+  EPERMIT_RETURN_IF_ERROR(
+      OnlyKeys(r, t,
+               {"label_en", "label_zh", "source", "schemes", "risks", "continuous_months", "window_months",
+                "min_months_in_window", "require_current_month", "exclude_back_payments", "precondition"},
+               "[[eligibility.social_insurance]]"));
   SocialInsuranceAlternative a;
   EPERMIT_ASSIGN_OR_RETURN(a.label_en, r.String(t, "label_en", true));
   EPERMIT_ASSIGN_OR_RETURN(a.label_zh, r.String(t, "label_zh", true));
@@ -24,8 +43,26 @@ Result<SocialInsuranceAlternative> ReadAlternative(const PolicyReader& r, const 
   a.min_months_in_window = static_cast<int>(min_in);
   EPERMIT_ASSIGN_OR_RETURN(a.require_current_month, r.Bool(t, "require_current_month", false));
   EPERMIT_ASSIGN_OR_RETURN(a.exclude_back_payments, r.Bool(t, "exclude_back_payments", true));
-  if (a.continuous_months == 0 && a.window_months == 0) {
-    return r.Fail(&t, "an alternative needs continuous_months or window_months");
+  if (const toml::node* pre = t.get("precondition")) {
+    const toml::array* arr = pre->as_array();
+    if (arr == nullptr) return r.Fail(pre, "use [[eligibility.social_insurance.precondition]] tables");
+    if (arr->size() > kMaxPreconditions - 3) return r.Fail(pre, "an alternative may have at most 61 preconditions");
+    for (const toml::node& item : *arr) {
+      const toml::table* pt = item.as_table();
+      if (pt == nullptr) return r.Fail(&item, "each precondition must be a table");
+      EPERMIT_ASSIGN_OR_RETURN(Precondition p, ParsePrecondition(r, *pt));
+      for (std::string_view reserved : {kSiPaidInMonthPreconditionId, kSiContinuousPreconditionId,
+                                        kSiWindowPreconditionId, kResidencePreconditionId}) {
+        if (p.id == reserved) return r.Fail(pt->get("id"), "precondition id '" + p.id + "' is reserved");
+      }
+      for (const Precondition& other : a.preconditions) {
+        if (other.id == p.id) return r.Fail(pt->get("id"), "precondition id '" + p.id + "' is used twice");
+      }
+      a.preconditions.push_back(std::move(p));
+    }
+  }
+  if (a.continuous_months == 0 && a.window_months == 0 && a.preconditions.empty()) {
+    return r.Fail(&t, "an alternative needs continuous_months, window_months or a precondition");
   }
   if ((a.window_months > 0) != (a.min_months_in_window > 0) || a.min_months_in_window > a.window_months) {
     return r.Fail(&t, "window_months and min_months_in_window go together, min <= window");
@@ -33,7 +70,93 @@ Result<SocialInsuranceAlternative> ReadAlternative(const PolicyReader& r, const 
   return a;
 }
 
+PointsTable EngineTable(std::string title_en, std::string title_zh, std::string source) {
+  PointsTable t;
+  t.title_en = std::move(title_en);
+  t.title_zh = std::move(title_zh);
+  t.source = std::move(source);
+  t.as_of = AsOf::kDate;  // counted at the application date
+  t.age_as_of = AsOf::kDate;
+  t.recognition = false;  // only the city's own months; no agreement applies to the permit itself
+  return t;
+}
+
+// Adds a precondition, sharing the slot of an equal quantity.
+void AddPrecondition(PointsTable& t, Precondition pre) {
+  const std::string key = pre.quantity.Key();
+  pre.slot = -1;
+  for (size_t i = 0; i < t.slots.size(); ++i) {
+    if (t.slots[i].Key() == key) pre.slot = static_cast<int>(i);
+  }
+  if (pre.slot < 0) {
+    pre.slot = static_cast<int>(t.slots.size());
+    t.slots.push_back(pre.quantity);
+    t.slot_levels.emplace_back();
+  }
+  t.preconditions.push_back(std::move(pre));
+}
+
+Precondition AtLeast(std::string id, std::string title_en, std::string title_zh, std::string source,
+                     QuantitySpec quantity, int64_t value) {
+  Precondition p;
+  p.id = std::move(id);
+  p.title_en = std::move(title_en);
+  p.title_zh = std::move(title_zh);
+  p.source = std::move(source);
+  p.quantity = std::move(quantity);
+  p.comparison = Comparison::kAtLeast;
+  p.value = value;
+  return p;
+}
+
+PointsTable CompileAlternative(const SocialInsuranceAlternative& a) {
+  PointsTable t = EngineTable(a.label_en, a.label_zh, a.source);
+  QuantitySpec paid;
+  paid.name = "si_months";
+  paid.schemes = a.schemes;
+  paid.risks = a.risks;  // empty: every risk; any one listed risk paid makes a month
+  paid.risk_mode = RiskMode::kAny;
+  paid.exclude_back_payments = a.exclude_back_payments;
+  if (a.require_current_month) {
+    QuantitySpec q = paid;
+    q.within_months = 1;
+    AddPrecondition(t, AtLeast(kSiPaidInMonthPreconditionId, "Contribution paid in the application month",
+                               "申请当月缴费", a.source, q, 1));
+  }
+  if (a.continuous_months > 0) {
+    QuantitySpec q;
+    q.name = "si_continuous_months";
+    q.schemes = a.schemes;
+    q.risks = a.risks;
+    q.include_back_payments_in_run = !a.exclude_back_payments;
+    q.allow_unpaid_as_of_month = true;
+    AddPrecondition(t, AtLeast(kSiContinuousPreconditionId, "Continuous months of contributions", "连续缴费月数",
+                               a.source, q, a.continuous_months));
+  }
+  if (a.window_months > 0) {
+    QuantitySpec q = paid;
+    q.within_months = a.window_months;
+    q.before_as_of_month = true;
+    const std::string w = std::to_string(a.window_months);
+    AddPrecondition(t, AtLeast(kSiWindowPreconditionId, "Months paid in the previous " + w + " months",
+                               "前" + w + "个月内缴费月数", a.source, q, a.min_months_in_window));
+  }
+  for (const Precondition& p : a.preconditions) AddPrecondition(t, p);
+  CompilePlan(t);
+  return t;
+}
+
 }  // namespace
+
+void CompileEligibility(EligibilityPolicy& e) {
+  e.residence = EngineTable("Residence duration", "居住时间", e.residence_source);
+  QuantitySpec months;
+  months.name = "residence_full_months";
+  AddPrecondition(e.residence, AtLeast(kResidencePreconditionId, "Full months of registered residence",
+                                       "居住登记满月数", e.residence_source, months, e.min_residence_months));
+  CompilePlan(e.residence);
+  for (SocialInsuranceAlternative& a : e.social_insurance) a.table = CompileAlternative(a);
+}
 
 Result<CityPolicy> ParseCityPolicy(std::string_view toml_text, const std::string& file_name) {
   EPERMIT_ASSIGN_OR_RETURN(toml::table root, ParseTomlFile(toml_text, file_name));
@@ -85,6 +208,9 @@ Result<CityPolicy> ParseCityPolicy(std::string_view toml_text, const std::string
 
   const toml::table* elig = root["eligibility"].as_table();
   if (elig == nullptr) return r.Fail(&root, "missing table [eligibility]");
+  EPERMIT_RETURN_IF_ERROR(OnlyKeys(
+      r, *elig, {"min_residence_months", "source", "minor_age", "social_insurance_exempt_bases", "social_insurance"},
+      "[eligibility]"));
   EPERMIT_ASSIGN_OR_RETURN(int64_t months, r.Int(*elig, "min_residence_months", 6, 0, 120));
   p.eligibility.min_residence_months = static_cast<int>(months);
   EPERMIT_ASSIGN_OR_RETURN(p.eligibility.residence_source, r.String(*elig, "source", true));
@@ -103,6 +229,7 @@ Result<CityPolicy> ParseCityPolicy(std::string_view toml_text, const std::string
       p.eligibility.social_insurance.push_back(std::move(alt));
     }
   }
+  CompileEligibility(p.eligibility);
   if (const toml::node* points_node = root.get("points")) {
     const toml::table* points = points_node->as_table();
     if (points == nullptr) return r.Fail(points_node, "'points' must be a table");

@@ -15,8 +15,24 @@
 
 namespace epermit::policy {
 
+// Permit eligibility runs on the points engine (points.hpp): ParseCityPolicy compiles the
+// data-driven conditions of [eligibility] into PointsTables of preconditions over ledger
+// quantities, and eligibility.cpp evaluates and explains them with Explain. The ids of the
+// preconditions it compiles:
+inline constexpr char kResidencePreconditionId[] = "residence_full_months";
+inline constexpr char kSiPaidInMonthPreconditionId[] = "si_paid_in_as_of_month";
+inline constexpr char kSiContinuousPreconditionId[] = "si_continuous_months";
+inline constexpr char kSiWindowPreconditionId[] = "si_months_in_window";
+
 // One way to satisfy a city's social-insurance condition. A person meets the condition
-// when any one alternative holds. Months are counted back from the application month.
+// when any one alternative holds, that is, every precondition of its compiled table.
+// Months are counted back from the application month:
+//   require_current_month  → si_months { within_months = 1 } ≥ 1 (paid in the application month)
+//   continuous_months = N  → si_continuous_months { allow_unpaid_as_of_month = true } ≥ N
+//   window_months = W, min_months_in_window = K
+//                          → si_months { within_months = W, before_as_of_month = true } ≥ K
+// each with the alternative's schemes and risks (any listed risk paid) and back payments
+// excluded or not (for the run: include_back_payments_in_run = !exclude_back_payments).
 struct SocialInsuranceAlternative {
   std::string label_en;
   std::string label_zh;
@@ -28,6 +44,10 @@ struct SocialInsuranceAlternative {
   bool require_current_month = false;  // paying in the application month itself (上海: 申请当月在缴)
   bool exclude_back_payments = true;   // 不含补缴
   std::string source;
+  // [[eligibility.social_insurance.precondition]] tables, as written: engine preconditions
+  // over any ledger quantity, which must hold besides the ones compiled from the keys above.
+  std::vector<Precondition> preconditions;
+  PointsTable table;  // compiled by CompileEligibility: the keys above, then `preconditions`
 };
 
 struct EligibilityPolicy {
@@ -37,7 +57,14 @@ struct EligibilityPolicy {
   // Bases on which the social-insurance condition does not apply (e.g. 就读).
   std::vector<domain::ResidenceBasis> social_insurance_exempt_bases;
   int minor_age = 16;  // 条例 第九条 ¶3: under 16 applies through a guardian
+  // Compiled by CompileEligibility: residence_full_months ≥ min_residence_months.
+  PointsTable residence;
 };
+
+// Compiles the data-driven conditions of `e` (residence duration, every social-insurance
+// alternative) into engine tables counted at the application date. ParseCityPolicy calls it;
+// code that builds an EligibilityPolicy by hand calls it after changing one.
+void CompileEligibility(EligibilityPolicy& e);
 
 struct PermitPolicy {
   int review_deadline_days = 15;                 // 条例 第九条 ¶6: 15 days, a city may extend to at most 30

@@ -1,10 +1,11 @@
 #include "policy/eligibility.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "domain/citizen_id.hpp"
 #include "domain/division.hpp"
+#include "policy/ledger.hpp"
+#include "policy/points_report.hpp"
 
 namespace epermit::policy {
 namespace {
@@ -80,23 +81,63 @@ RuleResult HukouRule(const CityPolicy& policy, const EligibilityInput& in) {
   return r;
 }
 
-RuleResult ResidenceRule(const CityPolicy& policy, const EligibilityInput& in) {
+// The engine's explanation of one compiled table for the applicant, at the application date.
+EngineAlternative RunTable(const PointsTable& table, const Ledger& ledger, const std::string& city, Date today) {
+  Explanation e = Explain(table, ledger, ContextFor(table, city, today, nullptr), today);
+  return {table.title_en, table.title_zh, table.source, e.eligible, std::move(e.preconditions)};
+}
+
+// records_used from the facts the engine used, each once, in the order it named them.
+void AddRecordsUsed(RuleResult& r, const EngineAlternative& a) {
+  for (const PreconditionLine& line : a.preconditions) {
+    for (const UsedFact& f : line.quantity.facts) {
+      if (!Contains(r.records_used, f.ref)) r.records_used.push_back(f.ref);
+    }
+  }
+}
+
+// "Continuous months of contributions: 3 (needs ≥ 12)", from one explained line; the
+// application-month check reads "no contribution in 2026-11".
+void LineWords(const PreconditionLine& line, Date today, std::string* en, std::string* zh) {
+  const std::string value = std::to_string(line.quantity.value);
+  if (line.id == kSiPaidInMonthPreconditionId && !line.met) {
+    *en = "no contribution in " + FormatIsoMonth(MonthOf(today)) + " (" + value + ", needs " + line.requirement + ")";
+    *zh = FormatIsoMonth(MonthOf(today)) + " 无缴费（" + value + "，需 " + line.requirement + "）";
+    return;
+  }
+  *en = line.title_en + ": " + value + " (needs " + line.requirement + ")";
+  *zh = line.title_zh + "：" + value + "（需 " + line.requirement + "）";
+}
+
+RuleResult ResidenceRule(const CityPolicy& policy, const EligibilityInput& in, const Ledger& ledger) {
   const int need = policy.eligibility.min_residence_months;
   RuleResult r = Rule("residence_duration", "Resident for at least " + std::to_string(need) + " months",
                       "居住满" + std::to_string(need) + "个月", policy.eligibility.residence_source);
+  EngineAlternative alt = RunTable(policy.eligibility.residence, ledger, policy.city, in.today);
+  AddRecordsUsed(r, alt);
+  int months = 0;
+  std::string requirement = "≥ " + std::to_string(need);
+  for (const PreconditionLine& line : alt.preconditions) {
+    if (line.id != kResidencePreconditionId) continue;
+    months = static_cast<int>(line.quantity.value);
+    requirement = line.requirement;
+  }
+  const bool met = alt.met;
+  r.engine = EngineExplanation{in.today, {std::move(alt)}};
+  // The ledger holds only this registration, so the run the engine counted starts on its date.
   const Date since = in.registration->registered_on;
-  const int months = WholeMonthsBetween(since, in.today);
-  r.records_used.push_back("registration#" + in.registration->id);
-  if (months >= need) {
+  if (met) {
     Set(r, RuleStatus::kPassed,
-        "Registered since " + FormatIsoDate(since) + ": " + std::to_string(months) + " full months.",
-        "自 " + FormatIsoDate(since) + " 起居住登记，已满 " + std::to_string(months) + " 个月。");
+        "Registered since " + FormatIsoDate(since) + ": " + std::to_string(months) + " full months (needs " +
+            requirement + ").",
+        "自 " + FormatIsoDate(since) + " 起居住登记，已满 " + std::to_string(months) + " 个月（需 " + requirement +
+            "）。");
     return r;
   }
   const Date eligible = AddMonths(since, need);
   Set(r, RuleStatus::kFailed,
       "Registered since " + FormatIsoDate(since) + ": " + std::to_string(months) + " of " + std::to_string(need) +
-          " months. You may apply from " + FormatIsoDate(eligible) + ".",
+          " months (needs " + requirement + "). You may apply from " + FormatIsoDate(eligible) + ".",
       "自 " + FormatIsoDate(since) + " 起居住登记，已满 " + std::to_string(months) + " 个月，需满 " +
           std::to_string(need) + " 个月，可于 " + FormatIsoDate(eligible) + " 起申领。");
   r.missing.push_back({"residence_months", "Residence of " + std::to_string(need - months) + " more month(s)",
@@ -174,9 +215,18 @@ RuleResult BasisRule(const CityPolicy& policy, const EligibilityInput& in, std::
   return r;
 }
 
-std::string SchemeWords(const SocialInsuranceAlternative& a) { return a.label_en; }
+// How far one unmet precondition is from holding: the months still needed for an at_least
+// over months, otherwise one.
+int64_t Shortfall(const Precondition& pre, const PreconditionLine& line) {
+  if (line.met) return 0;
+  const QuantityInfo* info = FindQuantity(pre.quantity.name);
+  if (pre.comparison == Comparison::kAtLeast && info != nullptr && info->unit == QuantityUnit::kMonths) {
+    return std::max<int64_t>(1, pre.value - line.quantity.value);
+  }
+  return 1;
+}
 
-RuleResult SocialInsuranceRule(const CityPolicy& policy, const EligibilityInput& in, bool minor,
+RuleResult SocialInsuranceRule(const CityPolicy& policy, const EligibilityInput& in, const Ledger& ledger, bool minor,
                                const std::vector<ResidenceBasis>& confirmed) {
   RuleResult r = Rule("social_insurance", "City social-insurance condition", "本市社会保险缴纳条件",
                       policy.eligibility.social_insurance.empty() ? std::string("条例 第二条")
@@ -199,63 +249,43 @@ RuleResult SocialInsuranceRule(const CityPolicy& policy, const EligibilityInput&
       return r;
     }
   }
-  const MonthIndex now = MonthOf(in.today);
+  // Any one alternative: every precondition of its table, explained by the engine.
+  EngineExplanation engine{in.today, {}};
   std::string en = "None of the accepted contribution patterns is met: ";
   std::string zh = "不符合任一社保缴纳条件：";
-  int best_shortfall = 1 << 30;
+  int64_t best_shortfall = -1;
   for (size_t i = 0; i < policy.eligibility.social_insurance.size(); ++i) {
     const SocialInsuranceAlternative& alt = policy.eligibility.social_insurance[i];
-    std::vector<std::string> used;
-    const std::vector<MonthIndex> months = PaidMonths(in.records->social_insurance, policy.city, alt, &used);
-    const std::set<MonthIndex> paid(months.begin(), months.end());
-    bool ok = true;
+    EngineAlternative ea = RunTable(alt.table, ledger, policy.city, in.today);
+    AddRecordsUsed(r, ea);
     std::string why_en, why_zh;
-    int shortfall = 0;
-    if (alt.require_current_month && !paid.count(now)) {
-      ok = false;
-      why_en += "no contribution in " + FormatIsoMonth(now) + "; ";
-      why_zh += FormatIsoMonth(now) + " 无缴费；";
-      shortfall += 1;
-    }
-    if (alt.continuous_months > 0) {
-      MonthIndex m = paid.count(now) ? now : now - 1;
-      int streak = 0;
-      while (paid.count(m)) {
-        ++streak;
-        --m;
+    int64_t shortfall = 0;
+    for (size_t j = 0; j < ea.preconditions.size() && j < alt.table.preconditions.size(); ++j) {
+      const PreconditionLine& line = ea.preconditions[j];
+      std::string line_en, line_zh;
+      LineWords(line, in.today, &line_en, &line_zh);
+      if (ea.met || !line.met) {
+        why_en += line_en + "; ";
+        why_zh += line_zh + "；";
       }
-      if (streak < alt.continuous_months) {
-        ok = false;
-        why_en += std::to_string(streak) + " of " + std::to_string(alt.continuous_months) + " continuous months; ";
-        why_zh +=
-            "连续缴费 " + std::to_string(streak) + " 个月，需 " + std::to_string(alt.continuous_months) + " 个月；";
-        shortfall += alt.continuous_months - streak;
-      }
+      shortfall += Shortfall(alt.table.preconditions[j], line);
     }
-    if (alt.window_months > 0) {
-      int count = 0;
-      for (MonthIndex m = now - alt.window_months; m < now; ++m) count += paid.count(m) ? 1 : 0;
-      if (count < alt.min_months_in_window) {
-        ok = false;
-        why_en += std::to_string(count) + " of the required " + std::to_string(alt.min_months_in_window) +
-                  " months in the previous " + std::to_string(alt.window_months) + "; ";
-        why_zh += "前 " + std::to_string(alt.window_months) + " 个月内缴费 " + std::to_string(count) + " 个月，需 " +
-                  std::to_string(alt.min_months_in_window) + " 个月；";
-        shortfall += alt.min_months_in_window - count;
-      }
-    }
-    r.records_used.insert(r.records_used.end(), used.begin(), used.end());
-    if (ok) {
+    const bool met = ea.met;
+    engine.alternatives.push_back(std::move(ea));
+    if (met) {
       r.source = alt.source;
-      Set(r, RuleStatus::kPassed, "Met: " + alt.label_en + ".", "符合：" + alt.label_zh + "。");
+      r.engine = std::move(engine);
+      if (!why_en.empty()) why_en.resize(why_en.size() - 2);  // the last "; "
+      if (!why_zh.empty()) why_zh.resize(why_zh.size() - std::string("；").size());
+      Set(r, RuleStatus::kPassed, "Met: " + alt.label_en + " (" + why_en + ").",
+          "符合：" + alt.label_zh + "（" + why_zh + "）。");
       return r;
     }
-    en += "(" + std::to_string(i + 1) + ") " + SchemeWords(alt) + ": " + why_en;
+    en += "(" + std::to_string(i + 1) + ") " + alt.label_en + ": " + why_en;
     zh += "（" + std::to_string(i + 1) + "）" + alt.label_zh + "：" + why_zh;
-    best_shortfall = std::min(best_shortfall, shortfall);
+    if (best_shortfall < 0 || shortfall < best_shortfall) best_shortfall = shortfall;
   }
-  std::sort(r.records_used.begin(), r.records_used.end());
-  r.records_used.erase(std::unique(r.records_used.begin(), r.records_used.end()), r.records_used.end());
+  r.engine = std::move(engine);
   Set(r, RuleStatus::kFailed, en, zh);
   r.missing.push_back({"social_insurance_months",
                        "At least " + std::to_string(best_shortfall) +
@@ -306,34 +336,29 @@ const char* ToString(Outcome o) {
   return "unknown";
 }
 
-std::vector<MonthIndex> PaidMonths(const std::vector<domain::SocialInsuranceRecord>& records, const std::string& city,
-                                   const SocialInsuranceAlternative& alt, std::vector<std::string>* used) {
-  std::vector<MonthIndex> months;
-  for (const auto& rec : records) {
-    if (rec.city != city) continue;
-    if (!alt.schemes.empty() && !Contains(alt.schemes, rec.scheme)) continue;
-    if (!alt.risks.empty() && !Contains(alt.risks, rec.risk)) continue;
-    if (alt.exclude_back_payments && rec.back_payment) continue;
-    if (used != nullptr) used->push_back(Ref("social_insurance", rec.h.id));
-    for (MonthIndex m = rec.from_month; m <= rec.to_month; ++m) months.push_back(m);
+Decision EvaluateEligibility(const CityPolicy& given, const EligibilityInput& in) {
+  // A policy built in code without CompileEligibility has no tables yet: compile a copy, so an
+  // empty table never passes a condition by default.
+  std::optional<CityPolicy> compiled;
+  if (given.eligibility.residence.preconditions.empty()) {
+    compiled = given;
+    CompileEligibility(compiled->eligibility);
   }
-  std::sort(months.begin(), months.end());
-  months.erase(std::unique(months.begin(), months.end()), months.end());
-  return months;
-}
-
-Decision EvaluateEligibility(const CityPolicy& policy, const EligibilityInput& in) {
+  const CityPolicy& policy = compiled ? *compiled : given;
   Decision d;
   d.city = policy.city;
   d.policy_version = policy.version;
   d.decided_on = in.today;
   const bool minor = AgeOn(in.birth_date, in.today) < policy.eligibility.minor_age;
   std::vector<ResidenceBasis> confirmed;
+  // The ledger the engine counts: this application's registration (no permit: the applicant
+  // holds none in this city) and the department records, up to today.
+  const Ledger ledger = BuildLedger(in.citizen_id, {*in.registration}, {}, *in.records, in.today);
   d.rules.push_back(IdentityRule(in));
   d.rules.push_back(HukouRule(policy, in));
-  d.rules.push_back(ResidenceRule(policy, in));
+  d.rules.push_back(ResidenceRule(policy, in, ledger));
   d.rules.push_back(BasisRule(policy, in, &confirmed));
-  d.rules.push_back(SocialInsuranceRule(policy, in, minor, confirmed));
+  d.rules.push_back(SocialInsuranceRule(policy, in, ledger, minor, confirmed));
   if (minor) d.rules.push_back(GuardianRule(in, policy.eligibility.minor_age));
 
   bool any_failed = false, any_open = false;
@@ -345,6 +370,29 @@ Decision EvaluateEligibility(const CityPolicy& policy, const EligibilityInput& i
   d.outcome = any_failed ? Outcome::kRejected : any_open ? Outcome::kNeedsReview : Outcome::kApproved;
   return d;
 }
+
+namespace {
+
+// The engine's lines in the shape of the points report's preconditions; null for the rules
+// decided without the engine.
+nlohmann::json EngineJson(const std::optional<EngineExplanation>& e) {
+  if (!e) return nullptr;
+  nlohmann::json alternatives = nlohmann::json::array();
+  bool any = false;
+  for (const EngineAlternative& a : e->alternatives) {
+    nlohmann::json lines = nlohmann::json::array();
+    for (const PreconditionLine& line : a.preconditions) lines.push_back(PreconditionLineToJson(line));
+    alternatives.push_back({{"label_en", a.label_en},
+                            {"label_zh", a.label_zh},
+                            {"source", a.source},
+                            {"met", a.met},
+                            {"preconditions", std::move(lines)}});
+    any |= a.met;
+  }
+  return {{"as_of", FormatIsoDate(e->as_of)}, {"met", any}, {"alternatives", std::move(alternatives)}};
+}
+
+}  // namespace
 
 nlohmann::json DecisionToJson(const Decision& d) {
   nlohmann::json rules = nlohmann::json::array();
@@ -359,7 +407,8 @@ nlohmann::json DecisionToJson(const Decision& d) {
                      {"detail_zh", r.detail_zh},
                      {"source", r.source},
                      {"records_used", r.records_used},
-                     {"missing", missing}});
+                     {"missing", missing},
+                     {"engine", EngineJson(r.engine)}});
   }
   nlohmann::json missing = nlohmann::json::array();
   for (const MissingItem& m : d.missing) missing.push_back({{"code", m.code}, {"en", m.en}, {"zh", m.zh}});

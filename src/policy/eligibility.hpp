@@ -2,6 +2,12 @@
 // Every rule reports passed / failed / not-decidable with its reasons, the department
 // records it used, and what is missing, so the applicant is told everything at once
 // (条例 第九条 一次性告知).
+//
+// The data-driven rules (residence duration, the social-insurance alternatives) run on the
+// points engine: the policy's compiled tables (city_policy.hpp) are explained over the
+// applicant's ledger, and the rule's records, detail and `engine` lines come from that
+// explanation. Identity, hukou, stable basis and guardian are document and identity checks,
+// not ledger quantities, and are decided here directly.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -10,6 +16,7 @@
 #include <vector>
 
 #include "policy/city_policy.hpp"
+#include "policy/points.hpp"
 
 namespace epermit::policy {
 
@@ -23,6 +30,22 @@ struct MissingItem {
   std::string zh;
 };
 
+// One engine table evaluated for a rule: it holds when every precondition holds.
+struct EngineAlternative {
+  std::string label_en;
+  std::string label_zh;
+  std::string source;
+  bool met = false;
+  std::vector<PreconditionLine> preconditions;  // as Explain wrote them
+};
+
+// What the engine evaluated for a rule, which holds when any one alternative holds (one for
+// residence; the social-insurance alternatives in policy order, up to the first that holds).
+struct EngineExplanation {
+  Date as_of{};
+  std::vector<EngineAlternative> alternatives;
+};
+
 struct RuleResult {
   std::string id;
   std::string title_en;
@@ -31,8 +54,9 @@ struct RuleResult {
   std::string detail_en;
   std::string detail_zh;
   std::string source;                     // the clause that makes this a rule
-  std::vector<std::string> records_used;  // "social_insurance#42"
+  std::vector<std::string> records_used;  // "social_insurance#42"; engine rules: the facts' refs
   std::vector<MissingItem> missing;
+  std::optional<EngineExplanation> engine;  // engine-backed rules, when a table was evaluated
 };
 
 enum class Outcome { kApproved, kRejected, kNeedsReview };
@@ -62,10 +86,5 @@ struct EligibilityInput {
 Decision EvaluateEligibility(const CityPolicy& policy, const EligibilityInput& in);
 
 nlohmann::json DecisionToJson(const Decision& d);
-
-// Months (as MonthIndex) in which `records` show payment matching the alternative's
-// scheme/risk filters in `city`. Exposed for tests and for the later points ledger.
-std::vector<MonthIndex> PaidMonths(const std::vector<domain::SocialInsuranceRecord>& records, const std::string& city,
-                                   const SocialInsuranceAlternative& alt, std::vector<std::string>* used = nullptr);
 
 }  // namespace epermit::policy

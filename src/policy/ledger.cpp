@@ -50,6 +50,7 @@ struct ResidenceCandidate {
   std::string source;
   MonthPeriod period;
   int rank = 0;  // lower first among candidates starting the same month
+  Date since{};  // the day it began
 };
 
 std::vector<ResidenceFact> Residence(const std::vector<domain::Registration>& registrations,
@@ -61,13 +62,21 @@ std::vector<ResidenceFact> Residence(const std::vector<domain::Registration>& re
     const Date end = std::min(PermitResidenceEnd(p, today), today);
     if (end < p.residence_since) continue;
     // Newer versions first: a replacement carries the same residence start.
-    candidates.push_back(
-        {p.city, p.residence_division, "permit:" + p.number, {MonthOf(p.residence_since), MonthOf(end)}, -p.version});
+    candidates.push_back({p.city,
+                          p.residence_division,
+                          "permit:" + p.number,
+                          {MonthOf(p.residence_since), MonthOf(end)},
+                          -p.version,
+                          p.residence_since});
   }
   for (const domain::Registration& r : registrations) {
     if (permit_cities.count(r.city) > 0 || r.registered_on > today) continue;
-    candidates.push_back(
-        {r.city, r.division_code, "registration:" + r.id, {MonthOf(r.registered_on), MonthOf(today)}, 1});
+    candidates.push_back({r.city,
+                          r.division_code,
+                          "registration:" + r.id,
+                          {MonthOf(r.registered_on), MonthOf(today)},
+                          1,
+                          r.registered_on});
   }
   std::sort(candidates.begin(), candidates.end(), [](const ResidenceCandidate& a, const ResidenceCandidate& b) {
     return std::tie(a.city, a.period.from, a.rank, a.source) < std::tie(b.city, b.period.from, b.rank, b.source);
@@ -85,7 +94,7 @@ std::vector<ResidenceFact> Residence(const std::vector<domain::Registration>& re
       out.back().period.to = c.period.to;
       continue;
     }
-    out.push_back({c.city, c.district, {from, c.period.to}, c.source});
+    out.push_back({c.city, c.district, {from, c.period.to}, c.source, from == c.period.from ? c.since : Date{}});
   }
   return out;
 }

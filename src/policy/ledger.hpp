@@ -44,6 +44,10 @@ struct ResidenceFact {
   std::string district;  // county-level code of the address
   MonthPeriod period;
   std::string source;  // "registration:<id>" or "permit:<number>"
+  // The day residence began when the fact starts on it (registered_on, the permit's
+  // residence_since); otherwise (a profile, or months after an earlier source's) unset,
+  // and the fact starts on the first day of period.from. residence_full_months counts by it.
+  Date since{};
 };
 
 struct PermitFact {

@@ -326,38 +326,6 @@ Result<Indicator> ReadIndicator(const PolicyReader& r, const toml::table& t) {
   return ind;
 }
 
-Result<Precondition> ReadPrecondition(const PolicyReader& r, const toml::table& t) {
-  Precondition pre;
-  EPERMIT_ASSIGN_OR_RETURN(pre.id, r.String(t, "id", true));
-  EPERMIT_ASSIGN_OR_RETURN(pre.title_en, r.String(t, "title_en", true));
-  EPERMIT_ASSIGN_OR_RETURN(pre.title_zh, r.String(t, "title_zh", true));
-  EPERMIT_ASSIGN_OR_RETURN(pre.source, r.String(t, "source", true));
-  EPERMIT_ASSIGN_OR_RETURN(pre.note, r.String(t, "note", false));
-  const toml::node* q = t.get("quantity");
-  if (q == nullptr) return r.Fail(&t, "missing key 'quantity'");
-  EPERMIT_ASSIGN_OR_RETURN(pre.quantity, ParseQuantitySpec(r, *q));
-  if (FindQuantity(pre.quantity.name)->unit == QuantityUnit::kSet) {
-    return r.Fail(q, "a precondition cannot compare a set quantity");
-  }
-  int given = 0;
-  for (auto [key, cmp] : {std::pair{"at_least", Comparison::kAtLeast}, std::pair{"at_most", Comparison::kAtMost},
-                          std::pair{"equals", Comparison::kEqual}}) {
-    if (!t.contains(key)) continue;
-    ++given;
-    pre.comparison = cmp;
-    EPERMIT_ASSIGN_OR_RETURN(pre.value, r.Int(t, key, 0, 0, 1'000'000'000));
-  }
-  if (given != 1) return r.Fail(&t, "a precondition needs exactly one of at_least, at_most, equals");
-  for (const auto& [key, node] : t) {
-    static const std::string_view kKeys[] = {"id",       "title_en", "title_zh", "source", "note",
-                                             "quantity", "at_least", "at_most",  "equals"};
-    if (std::find(std::begin(kKeys), std::end(kKeys), key.str()) == std::end(kKeys)) {
-      return r.Fail(&node, "'" + std::string(key.str()) + "' does not apply to a precondition");
-    }
-  }
-  return pre;
-}
-
 }  // namespace
 
 Result<QuantitySpec> ParseQuantitySpec(const PolicyReader& r, const toml::node& node) {
@@ -398,6 +366,8 @@ Result<QuantitySpec> ParseQuantitySpec(const PolicyReader& r, const toml::node& 
   EPERMIT_ASSIGN_OR_RETURN(spec.consecutive, r.Bool(*t, "consecutive", false));
   EPERMIT_ASSIGN_OR_RETURN(spec.in_city_only, r.Bool(*t, "in_city_only", true));
   EPERMIT_ASSIGN_OR_RETURN(spec.include_back_payments_in_run, r.Bool(*t, "include_back_payments_in_run", true));
+  EPERMIT_ASSIGN_OR_RETURN(spec.allow_unpaid_as_of_month, r.Bool(*t, "allow_unpaid_as_of_month", false));
+  EPERMIT_ASSIGN_OR_RETURN(spec.before_as_of_month, r.Bool(*t, "before_as_of_month", false));
   EPERMIT_ASSIGN_OR_RETURN(spec.districts_in, Districts(r, *t, "districts_in"));
   EPERMIT_ASSIGN_OR_RETURN(spec.districts_not_in, Districts(r, *t, "districts_not_in"));
   EPERMIT_ASSIGN_OR_RETURN(spec.work_districts_not_in, Districts(r, *t, "work_districts_not_in"));
@@ -409,6 +379,38 @@ Result<QuantitySpec> ParseQuantitySpec(const PolicyReader& r, const toml::node& 
   EPERMIT_ASSIGN_OR_RETURN(spec.last_years, SmallInt(r, *t, "last_years", 50));
   EPERMIT_ASSIGN_OR_RETURN(spec.min_yuan, r.Int(*t, "min_yuan", 0, 0, 1'000'000'000'000));
   return spec;
+}
+
+Result<Precondition> ParsePrecondition(const PolicyReader& r, const toml::table& t) {
+  Precondition pre;
+  EPERMIT_ASSIGN_OR_RETURN(pre.id, r.String(t, "id", true));
+  EPERMIT_ASSIGN_OR_RETURN(pre.title_en, r.String(t, "title_en", true));
+  EPERMIT_ASSIGN_OR_RETURN(pre.title_zh, r.String(t, "title_zh", true));
+  EPERMIT_ASSIGN_OR_RETURN(pre.source, r.String(t, "source", true));
+  EPERMIT_ASSIGN_OR_RETURN(pre.note, r.String(t, "note", false));
+  const toml::node* q = t.get("quantity");
+  if (q == nullptr) return r.Fail(&t, "missing key 'quantity'");
+  EPERMIT_ASSIGN_OR_RETURN(pre.quantity, ParseQuantitySpec(r, *q));
+  if (FindQuantity(pre.quantity.name)->unit == QuantityUnit::kSet) {
+    return r.Fail(q, "a precondition cannot compare a set quantity");
+  }
+  int given = 0;
+  for (auto [key, cmp] : {std::pair{"at_least", Comparison::kAtLeast}, std::pair{"at_most", Comparison::kAtMost},
+                          std::pair{"equals", Comparison::kEqual}}) {
+    if (!t.contains(key)) continue;
+    ++given;
+    pre.comparison = cmp;
+    EPERMIT_ASSIGN_OR_RETURN(pre.value, r.Int(t, key, 0, 0, 1'000'000'000));
+  }
+  if (given != 1) return r.Fail(&t, "a precondition needs exactly one of at_least, at_most, equals");
+  for (const auto& [key, node] : t) {
+    static const std::string_view kKeys[] = {"id",       "title_en", "title_zh", "source", "note",
+                                             "quantity", "at_least", "at_most",  "equals"};
+    if (std::find(std::begin(kKeys), std::end(kKeys), key.str()) == std::end(kKeys)) {
+      return r.Fail(&node, "'" + std::string(key.str()) + "' does not apply to a precondition");
+    }
+  }
+  return pre;
 }
 
 Result<PointsTable> ParsePointsTable(const PolicyReader& r, const toml::table& points) {
@@ -440,7 +442,7 @@ Result<PointsTable> ParsePointsTable(const PolicyReader& r, const toml::table& p
     for (const toml::node& item : *arr) {
       const toml::table* t = item.as_table();
       if (t == nullptr) return r.Fail(&item, "each precondition must be a table");
-      EPERMIT_ASSIGN_OR_RETURN(Precondition p, ReadPrecondition(r, *t));
+      EPERMIT_ASSIGN_OR_RETURN(Precondition p, ParsePrecondition(r, *t));
       p.slot = builder.Slot(p.quantity);
       table.preconditions.push_back(std::move(p));
     }

@@ -84,6 +84,18 @@ Result<PointsReport> ScorePoints(const PolicySet& policies, const Ledger& ledger
   return report;
 }
 
+nlohmann::json PreconditionLineToJson(const PreconditionLine& p) {
+  nlohmann::json line = {{"id", p.id},
+                         {"title_en", p.title_en},
+                         {"title_zh", p.title_zh},
+                         {"source", p.source},
+                         {"requirement", p.requirement},
+                         {"met", p.met},
+                         {"quantity", QuantityJson(p.quantity)}};
+  if (!p.note.empty()) line["note"] = p.note;
+  return line;
+}
+
 nlohmann::json PointsReportToJson(const PointsReport& r) {
   const Explanation& e = r.explanation;
   nlohmann::json j = {
@@ -104,17 +116,7 @@ nlohmann::json PointsReportToJson(const PointsReport& r) {
     j["pass_mark"] = nullptr;
   }
   nlohmann::json pre = nlohmann::json::array();
-  for (const PreconditionLine& p : e.preconditions) {
-    nlohmann::json line = {{"id", p.id},
-                           {"title_en", p.title_en},
-                           {"title_zh", p.title_zh},
-                           {"source", p.source},
-                           {"requirement", p.requirement},
-                           {"met", p.met},
-                           {"quantity", QuantityJson(p.quantity)}};
-    if (!p.note.empty()) line["note"] = p.note;
-    pre.push_back(std::move(line));
-  }
+  for (const PreconditionLine& p : e.preconditions) pre.push_back(PreconditionLineToJson(p));
   j["preconditions"] = std::move(pre);
   nlohmann::json lines = nlohmann::json::array();
   for (const IndicatorLine& l : e.indicators) lines.push_back(LineJson(l));

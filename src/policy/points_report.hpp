@@ -36,4 +36,8 @@ Result<PointsReport> ScorePoints(const PolicySet& policies, const Ledger& ledger
 
 nlohmann::json PointsReportToJson(const PointsReport& report);
 
+// One explained precondition as the points report shows it (id, titles, source, requirement,
+// met, quantity with its value and facts); permit eligibility shows its rules' lines the same way.
+nlohmann::json PreconditionLineToJson(const PreconditionLine& line);
+
 }  // namespace epermit::policy

@@ -56,9 +56,11 @@ class Months {
   int64_t Count() const { return static_cast<int64_t>(bits_.count()); }
   bool Has(MonthIndex m) const { return m >= first_ && m <= last_ && bits_.test(static_cast<size_t>(m - first_)); }
   // The unbroken run of months ending at the last month.
-  int64_t RunToLast() const {
+  int64_t RunToLast() const { return RunTo(last_); }
+  // The unbroken run of months ending at `end`.
+  int64_t RunTo(MonthIndex end) const {
     int64_t n = 0;
-    for (MonthIndex m = last_; m >= first_ && Has(m); --m) ++n;
+    for (MonthIndex m = end; m >= first_ && Has(m); --m) ++n;
     return n;
   }
   MonthIndex last() const { return last_; }
@@ -204,6 +206,40 @@ Months ResidenceMonths(const QuantitySpec& spec, const Ledger& l, const std::str
     }
   }
   if (spec.exclude_study) out.Remove(StudyMonths(l, city, last));
+  return out;
+}
+
+Date FirstDayOf(MonthIndex m) { return MakeDate(m / 12, static_cast<unsigned>(m % 12) + 1, 1); }
+
+// Full months (by the day, as WholeMonthsBetween counts them) of the unbroken run of residence
+// months ending at the as-of month, from the day the run began: 居住半年 as 条例 第二条 reads.
+CountedValue ResidenceFullMonths(const Ledger& l, const std::string& city, Date as_of, bool explain) {
+  CountedValue out;
+  const MonthIndex last = MonthOf(as_of);
+  Months months(last);
+  for (const ResidenceFact& r : l.residence) {
+    if (CityCounts(r.city, city)) months.Add(r.period.from, r.period.to, r.period.from);
+  }
+  const int64_t run = months.RunToLast();
+  if (run == 0) return out;
+  const MonthIndex first = last - static_cast<MonthIndex>(run) + 1;
+  std::optional<Date> start;
+  for (const ResidenceFact& r : l.residence) {
+    if (!CityCounts(r.city, city) || r.period.to < first || r.period.from > last) continue;
+    if (r.period.from == first) {
+      const Date day = MonthOf(r.since) == first ? r.since : FirstDayOf(first);
+      if (!start || day < *start) start = day;
+    }
+    if (explain) {
+      const bool profile = r.source == "profile";
+      out.facts.push_back(
+          {r.source, "registered residence " + (profile ? FactMonths(r.period, 0) : PeriodText(r.period)) +
+                         (!profile && MonthOf(r.since) == r.period.from ? " since " + FormatIsoDate(r.since) : "")});
+    }
+  }
+  if (!start) start = FirstDayOf(first);  // unreachable: some fact starts the run
+  out.value = WholeMonthsBetween(*start, as_of);
+  if (explain) out.detail = "from " + FormatIsoDate(*start) + " to " + FormatIsoDate(as_of);
   return out;
 }
 
@@ -375,6 +411,8 @@ std::string QuantitySpec::Key() const {
   list("kinds", violation_kinds, [](ViolationKind v) { return std::string(ToString(v)); });
   if (!in_city_only) k << " any_city";
   if (!include_back_payments_in_run) k << " run_without_back_payments";
+  if (allow_unpaid_as_of_month) k << " allow_unpaid_as_of_month";
+  if (before_as_of_month) k << " before_as_of_month";
   list("work_districts_not_in", work_districts_not_in, text);
   if (name == "home_work_months") k << (with_work ? " with_work" : " without_work");
   return k.str();
@@ -419,18 +457,25 @@ const std::vector<QuantityInfo>& QuantityCatalogue() {
        "住所与工作地(社保缴纳地)月数",
        {"tenures", "districts_in", "districts_not_in", "since", "within_months", "work_districts_not_in", "with_work"},
        false},
+      {"residence_full_months",
+       QuantityUnit::kMonths,
+       "full months (by the day) of registered residence without a break up to the as-of date",
+       "截至基准日连续居住登记满月数（按日计算）",
+       {},
+       false},
       {"si_months",
        QuantityUnit::kMonths,
-       "months of social insurance paid in the city",
-       "本市社会保险缴费月数",
+       "months of social insurance paid in the city (before_as_of_month: up to the month before the as-of month)",
+       "本市社会保险缴费月数（before_as_of_month：截至基准月的上一个月）",
        {"schemes", "risks", "risk_mode", "exclude_back_payments", "exclude_study", "since", "within_months",
-        "districts_in", "districts_not_in", "min_base_ratio_pct", "max_base_ratio_pct"},
+        "before_as_of_month", "districts_in", "districts_not_in", "min_base_ratio_pct", "max_base_ratio_pct"},
        true},
       {"si_continuous_months",
        QuantityUnit::kMonths,
-       "months of social insurance paid without a break up to the as-of month",
-       "截至基准月连续缴纳社会保险月数",
-       {"schemes", "risks", "risk_mode", "include_back_payments_in_run", "since"},
+       "months of social insurance paid without a break up to the as-of month (allow_unpaid_as_of_month: or up to "
+       "the month before, when the as-of month is not paid)",
+       "截至基准月连续缴纳社会保险月数（allow_unpaid_as_of_month：基准月未缴时截至上一个月）",
+       {"schemes", "risks", "risk_mode", "include_back_payments_in_run", "allow_unpaid_as_of_month", "since"},
        false},
       {"si_back_payment_months",
        QuantityUnit::kMonths,
@@ -521,7 +566,7 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
   CountedValue out;
   std::vector<UsedFact>* facts = explain ? &out.facts : nullptr;
   std::string* detail = explain ? &out.detail : nullptr;
-  const MonthIndex last = MonthOf(ctx.as_of);
+  const MonthIndex last = MonthOf(ctx.as_of) - (spec.before_as_of_month ? 1 : 0);
   const std::string& n = spec.name;
 
   if (auto own = CityMonths(spec, l, ctx.city, last, facts, detail)) {
@@ -557,7 +602,15 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
     run.within_months = 0;
     Months m = SiMonths(run, l, ctx.city, last, spec.include_back_payments_in_run, facts, detail);
     out.value = m.RunToLast();
+    if (spec.allow_unpaid_as_of_month && !m.Has(last)) {
+      out.value = m.RunTo(last - 1);
+      if (explain)
+        out.detail += (out.detail.empty() ? "" : "; ") + MonthText(last) + " not paid: run to " + MonthText(last - 1);
+    }
     return out;
+  }
+  if (n == "residence_full_months") {
+    return ResidenceFullMonths(l, ctx.city, ctx.as_of, explain);
   }
   if (n == "si_back_payment_months") {
     Months all = SiMonths(spec, l, ctx.city, last, true, nullptr, nullptr);

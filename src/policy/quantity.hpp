@@ -55,6 +55,12 @@ struct QuantitySpec {
   std::vector<ViolationKind> violation_kinds;  // empty: every kind
   bool in_city_only = true;                    // qualifications and violations: only those of this city
   bool include_back_payments_in_run = true;    // si_continuous_months: back-paid months keep the run
+  // si_continuous_months: when the as-of month itself is not (yet) paid, the run may end at
+  // the month before it (permit eligibility: this month's contribution may not be recorded).
+  bool allow_unpaid_as_of_month = false;
+  // si_months: count up to the month before the as-of month; with within_months = N, the N
+  // months before it (上海 居住证: 前12个月内累计缴满6个月, the application month not counted).
+  bool before_as_of_month = false;
   // home_work_months: months at home (tenures, districts) in which social insurance was
   // (with_work) or was not (!with_work) paid in a district outside work_districts_not_in.
   std::vector<std::string> work_districts_not_in;

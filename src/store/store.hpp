@@ -27,6 +27,16 @@ struct StoredRecord {
   int64_t id = 0;         // assigned by the store; ignored by InsertRecords
 };
 
+// One person as a whole-population pass reads them (policy simulation): registrations and
+// permits (every city, as RegistrationsOf and PermitsOf order them) and department records
+// (id and canonical JSON, oldest first).
+struct PersonRows {
+  std::string citizen_id;
+  std::vector<domain::Registration> registrations;
+  std::vector<domain::Permit> permits;
+  std::vector<std::pair<int64_t, std::string>> records;
+};
+
 struct PageRequest {
   int limit = 50;
   int offset = 0;
@@ -88,6 +98,10 @@ class Tx {
   virtual Status AppendHistory(const domain::HistoryEntry& e) = 0;
   virtual Result<std::vector<domain::HistoryEntry>> History(const std::string& entity_type,
                                                             const std::string& entity_id) = 0;
+
+  // Every person with a registration, permit or record, in citizen-ID order, one at a time
+  // (the rows object is reused between calls). Stops at the first error `fn` returns.
+  virtual Status ForEachPerson(const std::function<Status(PersonRows&)>& fn) = 0;
 };
 
 class Store {

@@ -43,7 +43,8 @@ def count(db, table):
 with tempfile.TemporaryDirectory(prefix="epermit-cli-") as d:
     for args in (["--help"], ["serve", "--help"], ["demo", "--help"], ["records", "--help"],
                  ["records", "import", "--help"], ["db", "--help"], ["db", "migrate", "--help"],
-                 ["db", "check", "--help"], ["points", "--help"], ["points", "calc", "--help"]):
+                 ["db", "check", "--help"], ["points", "--help"], ["points", "calc", "--help"],
+                 ["policy", "simulate", "--help"]):
         r = run(*args)
         check("help: " + " ".join(args), r.returncode == 0 and "Usage" in r.stdout, r.stdout + r.stderr)
 
@@ -163,6 +164,66 @@ with tempfile.TemporaryDirectory(prefix="epermit-policy-") as d:
     r = run("policy", "check", os.path.join(d, "nowhere"))
     check("policy check on a missing directory fails clearly", r.returncode == 1 and "not found" in r.stderr,
           r.stderr)
+
+# What-if: a draft against the current version over a database, read only; bad drafts named by
+# file and line (the counts themselves are checked in tests/policy and tests/e2e).
+with tempfile.TemporaryDirectory(prefix="epermit-simulate-") as d:
+    import hashlib
+    import shutil
+    db = os.path.join(d, "city.db")
+    run("db", "migrate", "--db", db)
+    cid = citizen_id("36042619900101011")
+    recs = os.path.join(d, "recs.ndjson")
+    with open(recs, "w") as f:
+        f.write(json.dumps({"kind": "social_insurance", "citizen_id": cid, "source": "rsj", "city": "310000",
+                            "scheme": "employee", "risk": "pension", "from": "2025-01", "to": "2025-12"}) + "\n")
+    run("records", "import", recs, "--db", db, "--city", "310000")
+    current = os.path.join(POLICIES, "310000", "2023-01-01.toml")
+    with open(current, encoding="utf-8") as f:
+        text = f.read()
+    draft = os.path.join(d, "draft.toml")
+    with open(draft, "w", encoding="utf-8") as f:
+        f.write(text.replace("pass_mark = 120", "pass_mark = 100"))
+
+    def digest():
+        h = hashlib.sha256()
+        for name in sorted(os.listdir(d)):
+            if name.startswith("city.db"):
+                with open(os.path.join(d, name), "rb") as f:
+                    h.update(name.encode() + f.read())
+        return h.hexdigest()
+
+    before = digest()
+    files_before = sorted(os.listdir(d))
+    r = run("policy", "simulate", "--current", current, "--draft", draft, "--population", db, "--date", "2026-01-15")
+    out = json.loads(r.stdout) if r.returncode == 0 else {}
+    check("policy simulate reports every person and every change", r.returncode == 0 and out.get("people") == 1
+          and out.get("changes", {}).get("ineligible_both", {}).get("people") == 1
+          and out.get("pass_mark", {}).get("mark_after") == "100" and out.get("written") is False,
+          r.stdout + r.stderr)
+    check("policy simulate leaves the database byte for byte", digest() == before)
+    broken = os.path.join(d, "broken.toml")
+    with open(broken, "w", encoding="utf-8") as f:
+        f.write(text.replace("pass_mark = 120", "pass_mark = = 120"))
+    line = text[:text.index("pass_mark = 120")].count("\n") + 1
+    r = run("policy", "simulate", "--current", current, "--draft", broken, "--population", db)
+    check("policy simulate names file and line of a draft's syntax error",
+          r.returncode == 1 and f"{broken}:{line}" in r.stderr and r.stdout == "", r.stdout + r.stderr)
+    r = run("policy", "simulate", "--current", current, "--draft", os.path.join(POLICIES, "110000", "2020-01-01.toml"),
+            "--population", db)
+    check("policy simulate refuses a draft for another city",
+          r.returncode == 1 and "simulate.city_mismatch" in r.stderr, r.stderr)
+    r = run("policy", "simulate", "--current", os.path.join(POLICIES, "440300", "2023-01-01.toml"), "--draft", draft,
+            "--population", db)
+    check("policy simulate refuses a version without a points table",
+          r.returncode == 1 and "simulate.no_table" in r.stderr, r.stderr)
+    r = run("policy", "simulate", "--current", current, "--draft", draft, "--population", os.path.join(d, "none.db"))
+    check("policy simulate on a missing database exits 2", r.returncode == 2 and "No database" in r.stderr, r.stderr)
+    r = run("policy", "simulate", "--current", current, "--draft", draft, "--population", db, "--date", "2999-01-01")
+    check("policy simulate with a future date exits 1", r.returncode == 1 and "simulate.bad_date" in r.stderr,
+          r.stderr)
+    check("policy simulate writes nothing", digest() == before and sorted(os.listdir(d)) ==
+          sorted(files_before + ["broken.toml"]), (files_before, os.listdir(d)))
 
 # The points calculator: a profile file in, the explained score out, nothing stored anywhere.
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "examples")

@@ -1,6 +1,10 @@
 #include "support/test_support.hpp"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -19,5 +23,20 @@ TempDir::~TempDir() {
 }
 
 std::string SourcePoliciesDir() { return EPERMIT_SOURCE_POLICIES_DIR; }
+
+std::string ReadShippedPolicy(const std::string& relative) {
+  std::ifstream in(SourcePoliciesDir() + "/" + relative);
+  EXPECT_TRUE(in.good()) << relative;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string ReplaceOnce(std::string text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
 
 }  // namespace epermit::testing

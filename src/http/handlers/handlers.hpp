@@ -12,6 +12,7 @@
 #include "service/points_service.hpp"
 #include "service/records_service.hpp"
 #include "service/registration_service.hpp"
+#include "service/simulation_service.hpp"
 
 namespace epermit::http {
 
@@ -28,6 +29,7 @@ struct ApiServices {
   std::function<const credential::TrustList*()> trust_list;  // verified national trust list, or nullptr
   std::function<const std::string&()> trust_list_jws;        // its signed form, "" when none
   service::PointsService* points = nullptr;
+  service::SimulationService* simulation = nullptr;
 };
 
 void AddSystemRoutes(Router& router, const ApiServices& api);
@@ -38,6 +40,7 @@ void AddPermitRoutes(Router& router, const ApiServices& api);
 void AddCredentialRoutes(Router& router, const ApiServices& api);
 void AddPeopleRoutes(Router& router, const ApiServices& api);
 void AddPointsRoutes(Router& router, const ApiServices& api);
+void AddPolicyRoutes(Router& router, const ApiServices& api);
 
 inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddSystemRoutes(router, api);
@@ -48,6 +51,7 @@ inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddCredentialRoutes(router, api);
   AddPeopleRoutes(router, api);
   AddPointsRoutes(router, api);
+  AddPolicyRoutes(router, api);
 }
 
 // ---- helpers shared by the handler files ----

@@ -340,6 +340,59 @@ class SqliteTx final : public Tx {
     return Many<Permit>(*st, PermitRow);
   }
 
+  Status ForEachPerson(const std::function<Status(PersonRows&)>& fn) override {
+    // Three cursors in citizen-ID order, merged: registrations and records by their indexes
+    // (one_registration_per_city, records_by_person); permits have no index by person, so
+    // SQLite sorts them once.
+    EPERMIT_ASSIGN_OR_RETURN(
+        Statement * regs,
+        conn_.Prepare(std::string("SELECT ") + kRegistrationCols +
+                      " FROM registrations ORDER BY citizen_id, city, registered_on, created_at, id"));
+    EPERMIT_ASSIGN_OR_RETURN(Statement * permits,
+                             conn_.Prepare(std::string("SELECT ") + kPermitCols +
+                                           " FROM permits ORDER BY citizen_id, city, sequence, version"));
+    EPERMIT_ASSIGN_OR_RETURN(Statement * recs,
+                             conn_.Prepare("SELECT citizen_id, id, body FROM records ORDER BY citizen_id, id"));
+    struct Cursor {
+      Statement* st;
+      int key_col;
+      bool has = false;
+      std::string key;
+    };
+    Cursor cursors[] = {{regs, 1, false, {}}, {permits, 4, false, {}}, {recs, 0, false, {}}};
+    auto step = [](Cursor& c) -> Status {
+      EPERMIT_ASSIGN_OR_RETURN(c.has, c.st->Step());
+      if (c.has) c.key = c.st->Text(c.key_col);
+      return Status::Ok();
+    };
+    for (Cursor& c : cursors) EPERMIT_RETURN_IF_ERROR(step(c));
+    PersonRows person;
+    for (;;) {
+      const std::string* next = nullptr;
+      for (const Cursor& c : cursors) {
+        if (c.has && (next == nullptr || c.key < *next)) next = &c.key;
+      }
+      if (next == nullptr) return Status::Ok();
+      person.citizen_id = *next;
+      person.registrations.clear();
+      person.permits.clear();
+      person.records.clear();
+      while (cursors[0].has && cursors[0].key == person.citizen_id) {
+        person.registrations.push_back(RegistrationRow(*regs));
+        EPERMIT_RETURN_IF_ERROR(step(cursors[0]));
+      }
+      while (cursors[1].has && cursors[1].key == person.citizen_id) {
+        person.permits.push_back(PermitRow(*permits));
+        EPERMIT_RETURN_IF_ERROR(step(cursors[1]));
+      }
+      while (cursors[2].has && cursors[2].key == person.citizen_id) {
+        person.records.emplace_back(recs->Int(1), recs->Text(2));
+        EPERMIT_RETURN_IF_ERROR(step(cursors[2]));
+      }
+      EPERMIT_RETURN_IF_ERROR(fn(person));
+    }
+  }
+
   Result<std::vector<Permit>> LapsedPermits(const std::string& city, Date day, int limit) override {
     EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                              conn_.Prepare(std::string("SELECT ") + kPermitCols +
