@@ -35,6 +35,7 @@ class App {
   service::PermitService& permits() { return *permits_; }
   service::RegistrationService& registrations() { return *registrations_; }
   service::RecordsService& records() { return *records_; }
+  const service::SimulationService& simulation() const { return *simulation_; }
   service::PointsService& points() { return *points_; }
   service::CredentialService& credentials() { return *credentials_; }
   const credential::KeyStore& keys() const { return *keys_; }

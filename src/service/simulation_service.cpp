@@ -198,6 +198,12 @@ Result<nlohmann::json> SimulationService::Simulate(const std::string& draft_toml
   const Date today = ctx_.clock->Today();
   const Date on = date.value_or(today);
   EPERMIT_ASSIGN_OR_RETURN(policy::CityPolicy draft, policy::ParseCityPolicy(draft_toml, "draft"));
+  const std::unique_lock<std::mutex> slot = TryReserve();
+  if (!slot.owns_lock()) {
+    return MakeError(ErrorKind::kUnavailable, "simulate.busy",
+                     "Another simulation is running on this node; try again when it has finished.",
+                     "本节点正在进行另一项政策模拟，请稍后再试。");
+  }
   EPERMIT_ASSIGN_OR_RETURN(const policy::CityPolicy* current, ctx_.policies->InForce(ctx_.city, on));
   SimulationRequest request;
   request.current = current;

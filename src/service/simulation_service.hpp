@@ -8,6 +8,7 @@
 // memory stays flat whatever the population.
 #pragma once
 
+#include <mutex>
 #include <string>
 
 #include "policy/policy_set.hpp"
@@ -35,15 +36,23 @@ Result<policy::SimulationReport> SimulatePolicy(store::Store& store, const Simul
 
 // The node's API: the draft as policy-file text, compared with the version in force in the
 // node's city on `date` (absent: today). Errors as above, plus the draft's own parse errors
-// ("policy.invalid", "<draft>:line: message").
+// ("policy.invalid", "<draft>:line: message"), and "simulate.busy" (kUnavailable) while another
+// simulation runs: a whole-population pass takes every core for seconds, so a node runs one at
+// a time rather than letting concurrent requests pile up on its request threads.
 class SimulationService {
  public:
   explicit SimulationService(const NodeContext& ctx) : ctx_(ctx) {}
   Result<nlohmann::json> Simulate(const std::string& draft_toml, std::optional<Date> date, size_t samples,
                                   int64_t band_points) const;
+  // The node's one simulation slot: an owning lock when free, else an empty one. Simulate takes
+  // it for its whole run.
+  [[nodiscard]] std::unique_lock<std::mutex> TryReserve() const {
+    return std::unique_lock<std::mutex>(running_, std::try_to_lock);
+  }
 
  private:
   const NodeContext& ctx_;
+  mutable std::mutex running_;
 };
 
 }  // namespace epermit::service

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "http/http_client.hpp"
+#include "service/simulation_service.hpp"
 #include "support/resident_builder.hpp"
 
 namespace epermit::testing {
@@ -102,6 +103,25 @@ TEST_F(PolicySimulateTest, TheTableInForceAgainstItselfChangesNobody) {
   for (const char* change : {"newly_eligible", "no_longer_eligible", "score_up", "score_down"}) {
     EXPECT_EQ(j["changes"][change]["people"], 0) << change;
   }
+}
+
+TEST_F(PolicySimulateTest, OneSimulationAtATimeTheSecondIsToldToRetry) {
+  const std::string body = json{{"draft", Draft()}}.dump();
+  {
+    // As if a simulation of a large population were running.
+    const std::unique_lock<std::mutex> running = app_->simulation().TryReserve();
+    ASSERT_TRUE(running.owns_lock());
+    const std::string before = DumpTables(db_path());
+    ClientResponse busy = Simulate(body);
+    EXPECT_EQ(busy.status, 503) << busy.body;
+    EXPECT_EQ(busy.Json()["code"], "simulate.busy");
+    EXPECT_EQ(DumpTables(db_path()), before);
+  }
+  ClientResponse after = Simulate(body);
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(after.Json()["people"], 3);
+  // The slot is free again once a simulation has answered.
+  EXPECT_TRUE(app_->simulation().TryReserve().owns_lock());
 }
 
 TEST_F(PolicySimulateTest, BadRequestsAreProblemsNamingTheFieldAndChangeNothing) {
