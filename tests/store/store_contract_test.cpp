@@ -454,6 +454,72 @@ TEST_P(StoreContractTest, EverythingOfOnePerson) {
                   .ok());
 }
 
+// The whole-population pass of policy simulation: every person with a registration, a permit
+// or a record, once, in citizen-ID order, with exactly their own rows.
+TEST_P(StoreContractTest, ForEachPersonMergesEveryTableInCitizenIdOrder) {
+  constexpr char kRecordsOnly[] = "110105194912310011";
+  constexpr char kEverything[] = "310104199001010020";
+  constexpr char kRegistrationOnly[] = "440304198808080018";
+  constexpr char kPermitOnly[] = "500101197505050013";
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kNormal,
+                          [&](Tx& tx) -> Status {
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(SamplePermit("P9", kPermitOnly, 9)));
+                            EPERMIT_RETURN_IF_ERROR(
+                                tx.InsertRegistration(SampleRegistration("reg_c", kRegistrationOnly)));
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(SampleRegistration("reg_b", kEverything)));
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(SamplePermit("P1", kEverything, 1)));
+                            return tx.InsertRecords(
+                                {{domain::RecordKind::kIncomeTax, kRecordsOnly, "sw", R"({"year":2024})"},
+                                 {domain::RecordKind::kFamily, kEverything, "mzj", R"({"relation":"spouse"})"},
+                                 {domain::RecordKind::kIncomeTax, kRecordsOnly, "sw", R"({"year":2025})"}},
+                                1700000010);
+                          })
+                  .ok());
+  struct Seen {
+    std::string citizen_id;
+    std::vector<std::string> registrations, permits, bodies;
+  };
+  std::vector<Seen> seen;
+  ASSERT_TRUE(store_
+                  ->Read([&](Tx& tx) -> Status {
+                    return tx.ForEachPerson([&](PersonRows& p) -> Status {
+                      Seen s{p.citizen_id, {}, {}, {}};
+                      for (const auto& r : p.registrations) s.registrations.push_back(r.id);
+                      for (const auto& m : p.permits) s.permits.push_back(m.number);
+                      for (const auto& [id, body] : p.records) s.bodies.push_back(body);
+                      seen.push_back(std::move(s));
+                      return Status::Ok();
+                    });
+                  })
+                  .ok());
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0].citizen_id, kRecordsOnly);
+  EXPECT_TRUE(seen[0].registrations.empty() && seen[0].permits.empty());
+  EXPECT_EQ(seen[0].bodies, (std::vector<std::string>{R"({"year":2024})", R"({"year":2025})"}));
+  EXPECT_EQ(seen[1].citizen_id, kEverything);
+  EXPECT_EQ(seen[1].registrations, std::vector<std::string>{"reg_b"});
+  EXPECT_EQ(seen[1].permits, std::vector<std::string>{"P1"});
+  EXPECT_EQ(seen[1].bodies, std::vector<std::string>{R"({"relation":"spouse"})"});
+  EXPECT_EQ(seen[2].citizen_id, kRegistrationOnly);
+  EXPECT_EQ(seen[2].registrations, std::vector<std::string>{"reg_c"});
+  EXPECT_TRUE(seen[2].permits.empty() && seen[2].bodies.empty());
+  EXPECT_EQ(seen[3].citizen_id, kPermitOnly);
+  EXPECT_EQ(seen[3].permits, std::vector<std::string>{"P9"});
+  EXPECT_TRUE(seen[3].registrations.empty() && seen[3].bodies.empty());
+
+  // An error from the callback ends the pass and is what the pass returns.
+  int calls = 0;
+  Status stopped = store_->Read([&](Tx& tx) -> Status {
+    return tx.ForEachPerson([&](PersonRows&) -> Status {
+      ++calls;
+      return InternalError("stop here");
+    });
+  });
+  EXPECT_FALSE(stopped.ok());
+  EXPECT_EQ(calls, 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values(Backend{"sqlite", MakeSqlite}),
                          [](const auto& info) { return info.param.name; });
 
