@@ -61,8 +61,8 @@ Result<SocialInsuranceAlternative> ReadAlternative(const PolicyReader& r, const 
       a.preconditions.push_back(std::move(p));
     }
   }
-  if (a.continuous_months == 0 && a.window_months == 0 && a.preconditions.empty()) {
-    return r.Fail(&t, "an alternative needs continuous_months, window_months or a precondition");
+  if (!a.require_current_month && a.continuous_months == 0 && a.window_months == 0 && a.preconditions.empty()) {
+    return r.Fail(&t, "an alternative needs require_current_month, continuous_months, window_months or a precondition");
   }
   if ((a.window_months > 0) != (a.min_months_in_window > 0) || a.min_months_in_window > a.window_months) {
     return r.Fail(&t, "window_months and min_months_in_window go together, min <= window");

@@ -1,5 +1,6 @@
 #include "service/simulation_service.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -16,7 +17,8 @@ using policy::SimulationAccumulator;
 using policy::SimulationPlan;
 
 constexpr size_t kBlockPeople = 512;
-constexpr size_t kQueuedBlocks = 8;  // per worker: bounds memory whatever the population
+constexpr size_t kQueuedBlocks = 8;   // per worker: bounds memory whatever the population
+constexpr unsigned kMaxThreads = 64;  // more than the cores only adds queues; bounds memory and threads
 
 struct Block {
   uint64_t first_position = 0;
@@ -78,6 +80,7 @@ class Worker {
           Status s = domain::AddToBundle(records, id, nlohmann::json::parse(body, nullptr, false));
           if (!s.ok()) {
             error_ = s.error();
+            error_position_ = position;
             queue.Stop();
             return;
           }
@@ -89,11 +92,13 @@ class Worker {
   }
   const SimulationAccumulator& accumulator() const { return acc_; }
   const std::optional<Error>& error() const { return error_; }
+  uint64_t error_position() const { return error_position_; }
 
  private:
   SimulationAccumulator acc_;
   Date today_;
   std::optional<Error> error_;
+  uint64_t error_position_ = 0;
 };
 
 Error Bad(const char* code, const std::string& en, const std::string& zh, const char* field) {
@@ -117,6 +122,10 @@ Status CheckRequest(const SimulationRequest& r, Date today) {
   }
   if (r.samples > 100) {
     return Bad("simulate.bad_samples", "At most 100 sample people per change.", "每类变化最多 100 个样本。", "samples");
+  }
+  if (r.threads > kMaxThreads) {
+    return Bad("simulate.bad_threads", "At most " + std::to_string(kMaxThreads) + " scoring threads.",
+               "评分线程最多 " + std::to_string(kMaxThreads) + " 个。", "threads");
   }
   if (r.band_points < 1 || r.band_points > 1000) {
     return Bad("simulate.bad_band", "A score band is 1 to 1000 points wide.", "分数段宽度须为 1 至 1000 分。",
@@ -146,7 +155,8 @@ Result<policy::SimulationReport> SimulatePolicy(store::Store& store, const Simul
   setup.band_points = request.band_points;
   const SimulationPlan plan(setup);
 
-  const unsigned threads = request.threads != 0 ? request.threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads =
+      request.threads != 0 ? request.threads : std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
   BlockQueue queue(kQueuedBlocks * threads);
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::thread> running;
@@ -174,9 +184,13 @@ Result<policy::SimulationReport> SimulatePolicy(store::Store& store, const Simul
     queue.Stop();
   }
   for (std::thread& t : running) t.join();
+  // Blocks leave the queue in order and a worker finishes the block it holds, so every person
+  // before the first bad one was looked at: the earliest error is the same on every run.
+  const Worker* failed = nullptr;
   for (const auto& w : workers) {
-    if (w->error()) return *w->error();
+    if (w->error() && (failed == nullptr || w->error_position() < failed->error_position())) failed = w.get();
   }
+  if (failed != nullptr) return *failed->error();
   EPERMIT_RETURN_IF_ERROR(read);
 
   SimulationAccumulator total(plan);

@@ -26,11 +26,12 @@ struct SimulationRequest {
   Date date{};         // the date both tables score on; not after `today`
   size_t samples = 5;  // sample people per change, at most 100
   int64_t band_points = 10;
-  unsigned threads = 0;  // scoring threads; 0: one per core
+  unsigned threads = 0;  // scoring threads, at most 64; 0: one per core
 };
 
 // Errors: "simulate.no_table" (a version without a points table), "simulate.city_mismatch",
-// "simulate.bad_date" (after today), "simulate.bad_samples", "simulate.bad_band"; a store or
+// "simulate.bad_date" (after today), "simulate.bad_samples", "simulate.bad_band",
+// "simulate.bad_threads" (over 64); a store or
 // record error as it comes.
 Result<policy::SimulationReport> SimulatePolicy(store::Store& store, const SimulationRequest& request, Date today);
 

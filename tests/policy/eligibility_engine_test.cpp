@@ -655,7 +655,17 @@ at_least = 6
   // An alternative with nothing to check.
   auto p7 = ParseCityPolicy(std::string(kHead) + alt, "e.toml");
   ASSERT_FALSE(p7.ok());
-  EXPECT_NE(p7.error().message_en.find("needs continuous_months, window_months or a precondition"), std::string::npos);
+  EXPECT_NE(
+      p7.error().message_en.find("needs require_current_month, continuous_months, window_months or a precondition"),
+      std::string::npos)
+      << p7.error().message_en;
+  // Paid in the application month is a condition on its own (docs/POLICIES.md [eligibility]).
+  auto p8 = ParseCityPolicy(std::string(kHead) + alt + "require_current_month = true\n", "e.toml");
+  ASSERT_TRUE(p8.ok()) << p8.error().message_en;
+  ASSERT_EQ(p8->eligibility.social_insurance.size(), 1u);
+  const PointsTable& only_this_month = p8->eligibility.social_insurance[0].table;
+  ASSERT_EQ(only_this_month.preconditions.size(), 1u);
+  EXPECT_EQ(only_this_month.preconditions[0].id, "si_paid_in_as_of_month");
 }
 
 // ---- the catalogue's additions, counted directly ----

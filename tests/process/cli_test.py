@@ -222,6 +222,9 @@ with tempfile.TemporaryDirectory(prefix="epermit-simulate-") as d:
     r = run("policy", "simulate", "--current", current, "--draft", draft, "--population", db, "--date", "2999-01-01")
     check("policy simulate with a future date exits 1", r.returncode == 1 and "simulate.bad_date" in r.stderr,
           r.stderr)
+    r = run("policy", "simulate", "--current", current, "--draft", draft, "--population", db, "--threads", "65")
+    check("policy simulate refuses more than 64 threads",
+          r.returncode == 1 and "simulate.bad_threads" in r.stderr and r.stdout == "", r.stdout + r.stderr)
     check("policy simulate writes nothing", digest() == before and sorted(os.listdir(d)) ==
           sorted(files_before + ["broken.toml"]), (files_before, os.listdir(d)))
 

@@ -538,6 +538,35 @@ TEST(SqliteStoreTest, MigrationsAreIdempotentAndCheckIsClean) {
   EXPECT_EQ(*lines, (std::vector<std::string>{"integrity_check: ok", "foreign_key_check: ok"}));
 }
 
+// A pass the callback stops leaves no statement open on the pooled read connection: the next
+// read on it sees what was written since (an unfinished statement would keep the old snapshot,
+// and the WAL could not be checkpointed past it).
+TEST(SqliteStoreTest, StoppedPersonPassLeavesTheReadConnectionCurrent) {
+  testing::TempDir dir;
+  auto s = sqlite::SqliteStore::Open({dir.File("p.db"), 1, true}, 1);  // one read connection
+  ASSERT_TRUE(s.ok());
+  Store& store = **s;
+  auto add = [&](const std::string& id, const std::string& citizen) {
+    return store.Write(Durability::kNormal,
+                       [&](Tx& tx) { return tx.InsertRegistration(SampleRegistration(id, citizen)); });
+  };
+  ASSERT_TRUE(add("reg_a", "110105194912310011").ok());
+  ASSERT_TRUE(add("reg_b", "310104199001010020").ok());
+  Status stopped = store.Read(
+      [](Tx& tx) { return tx.ForEachPerson([](PersonRows&) -> Status { return InternalError("stop here"); }); });
+  ASSERT_FALSE(stopped.ok());
+  ASSERT_TRUE(add("reg_c", "440304198808080018").ok());
+  size_t seen = 0;
+  ASSERT_TRUE(store
+                  .Read([&](Tx& tx) -> Status {
+                    EPERMIT_ASSIGN_OR_RETURN(auto regs, tx.RegistrationsOf("440304198808080018"));
+                    seen = regs.size();
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(seen, 1u);
+}
+
 // The eight writers queued behind the first go out in one commit (group commit), not eight.
 TEST(SqliteStoreTest, QueuedWritersShareOneCommit) {
   testing::TempDir dir;

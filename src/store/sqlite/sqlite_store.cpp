@@ -359,6 +359,14 @@ class SqliteTx final : public Tx {
       bool has = false;
       std::string key;
     };
+    // The statements are cached on the pooled connection: an unfinished one would keep its
+    // read snapshot open (and the WAL from checkpointing) after an early return.
+    struct ResetOnExit {
+      Statement* const st[3];
+      ~ResetOnExit() {
+        for (Statement* s : st) s->Reset();
+      }
+    } reset_on_exit{{regs, permits, recs}};
     Cursor cursors[] = {{regs, 1, false, {}}, {permits, 4, false, {}}, {recs, 0, false, {}}};
     auto step = [](Cursor& c) -> Status {
       EPERMIT_ASSIGN_OR_RETURN(c.has, c.st->Step());
