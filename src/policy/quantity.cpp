@@ -1,7 +1,8 @@
 #include "policy/quantity.hpp"
 
 #include <algorithm>
-#include <bitset>
+#include <array>
+#include <bit>
 #include <map>
 #include <sstream>
 
@@ -11,7 +12,7 @@ namespace {
 // Months are counted in a window of kWindow months ending at the as-of month: 85 years,
 // more than any working life, so nothing a policy counts falls outside it.
 constexpr int kWindow = 1024;
-using MonthSet = std::bitset<kWindow>;
+static_assert(kWindow % 64 == 0);
 
 std::string MonthText(MonthIndex m) { return FormatIsoMonth(m); }
 
@@ -39,7 +40,9 @@ std::string FactMonths(const MonthPeriod& p, int64_t record_id) {
   return record_id == 0 ? std::to_string(p.Months()) + " months to " + MonthText(p.to) : PeriodText(p);
 }
 
-// The months of one counting: a bit per month of [first, last] where last is the as-of month.
+// The months of one counting: a bit per month of [first, last] where last is the as-of month,
+// in 64-bit words, so that a period is set and a set counted a word at a time (counting is the
+// hot path of a whole-population simulation).
 class Months {
  public:
   explicit Months(MonthIndex last) : last_(last), first_(last - kWindow + 1) {}
@@ -48,27 +51,64 @@ class Months {
   void Add(MonthIndex from, MonthIndex to, MonthIndex lower) {
     from = std::max({from, first_, lower});
     to = std::min(to, last_);
-    for (MonthIndex m = from; m <= to; ++m) bits_.set(static_cast<size_t>(m - first_));
+    if (to < from) return;
+    const auto lo = static_cast<size_t>(from - first_);
+    const auto hi = static_cast<size_t>(to - first_);
+    const size_t lo_word = lo / 64, hi_word = hi / 64;
+    const uint64_t lo_mask = ~uint64_t{0} << (lo % 64);
+    const uint64_t hi_mask = ~uint64_t{0} >> (63 - hi % 64);
+    if (lo_word == hi_word) {
+      words_[lo_word] |= lo_mask & hi_mask;
+      return;
+    }
+    words_[lo_word] |= lo_mask;
+    for (size_t w = lo_word + 1; w < hi_word; ++w) words_[w] = ~uint64_t{0};
+    words_[hi_word] |= hi_mask;
   }
-  void Remove(const Months& other) { bits_ &= ~other.bits_; }
-  void Intersect(const Months& other) { bits_ &= other.bits_; }
-  void Unite(const Months& other) { bits_ |= other.bits_; }
-  int64_t Count() const { return static_cast<int64_t>(bits_.count()); }
-  bool Has(MonthIndex m) const { return m >= first_ && m <= last_ && bits_.test(static_cast<size_t>(m - first_)); }
+  void Remove(const Months& other) {
+    for (size_t w = 0; w < kWords; ++w) words_[w] &= ~other.words_[w];
+  }
+  void Intersect(const Months& other) {
+    for (size_t w = 0; w < kWords; ++w) words_[w] &= other.words_[w];
+  }
+  void Unite(const Months& other) {
+    for (size_t w = 0; w < kWords; ++w) words_[w] |= other.words_[w];
+  }
+  int64_t Count() const {
+    int64_t n = 0;
+    for (uint64_t w : words_) {
+      if (w != 0) n += std::popcount(w);  // most words of a working life's window are empty
+    }
+    return n;
+  }
+  bool Has(MonthIndex m) const {
+    if (m < first_ || m > last_) return false;
+    const auto i = static_cast<size_t>(m - first_);
+    return (words_[i / 64] >> (i % 64) & 1) != 0;
+  }
   // The unbroken run of months ending at the last month.
   int64_t RunToLast() const { return RunTo(last_); }
   // The unbroken run of months ending at `end`.
   int64_t RunTo(MonthIndex end) const {
+    if (end < first_ || end > last_) return 0;
+    auto i = static_cast<size_t>(end - first_);
     int64_t n = 0;
-    for (MonthIndex m = end; m >= first_ && Has(m); --m) ++n;
-    return n;
+    for (;;) {
+      // The set bits from bit i of its word downwards: a whole word at a time.
+      const uint64_t below = words_[i / 64] << (63 - i % 64);
+      const int ones = std::countl_one(below);
+      n += ones;
+      if (ones <= static_cast<int>(i % 64) || i < 64) return n;
+      i = i - i % 64 - 1;  // the run reached bit 0 of the word: go on in the word below
+    }
   }
   MonthIndex last() const { return last_; }
 
  private:
+  static constexpr size_t kWords = kWindow / 64;
   MonthIndex last_;
   MonthIndex first_;
-  MonthSet bits_;
+  std::array<uint64_t, kWords> words_{};
 };
 
 template <typename T>
@@ -124,17 +164,21 @@ Months StudyMonths(const Ledger& l, const std::string& city, MonthIndex last) {
 }
 
 // Social-insurance months in one city by the spec's risk mode; `detail` says which risk won.
-Months SiMonths(const QuantitySpec& spec, const Ledger& l, const std::string& city, MonthIndex last,
+// `lower` is the first month counted (LowerBound of the spec, unless the caller widens it).
+Months SiMonths(const QuantitySpec& spec, const Ledger& l, const std::string& city, MonthIndex last, MonthIndex lower,
                 bool allow_back_payment, std::vector<UsedFact>* facts, std::string* detail) {
-  const MonthIndex lower = LowerBound(spec, last);
-  std::vector<domain::InsuranceRisk> risks = spec.risks;
-  if (risks.empty()) risks.assign(std::begin(kAllRisks), std::end(kAllRisks));
-  std::vector<Months> per_risk(risks.size(), Months(last));
+  constexpr size_t kRisks = std::size(kAllRisks);
+  const std::vector<domain::InsuranceRisk>& listed = spec.risks;
+  const domain::InsuranceRisk* risks = listed.empty() ? std::begin(kAllRisks) : listed.data();
+  const size_t risk_count = listed.empty() ? kRisks : listed.size();
+  // One month set per risk, by the risk's value; only the listed risks are read.
+  bool wanted[kRisks] = {};
+  for (size_t i = 0; i < risk_count; ++i) wanted[static_cast<size_t>(risks[i])] = true;
+  std::array<Months, kRisks> per_risk{Months(last), Months(last), Months(last), Months(last), Months(last)};
   for (const SocialInsuranceFact& f : l.social_insurance) {
-    if (!CityCounts(f.city, city) || !SiFactMatches(spec, f, allow_back_payment)) continue;
-    auto it = std::find(risks.begin(), risks.end(), f.risk);
-    if (it == risks.end()) continue;
-    per_risk[static_cast<size_t>(it - risks.begin())].Add(f.period.from, f.period.to, lower);
+    const auto r = static_cast<size_t>(f.risk);
+    if (!wanted[r] || !CityCounts(f.city, city) || !SiFactMatches(spec, f, allow_back_payment)) continue;
+    per_risk[r].Add(f.period.from, f.period.to, lower);
     if (facts != nullptr) {
       facts->push_back({RefOf("social_insurance", f.record_id),
                         std::string(domain::ToString(f.scheme)) + " " + domain::ToString(f.risk) + " " +
@@ -144,27 +188,33 @@ Months SiMonths(const QuantitySpec& spec, const Ledger& l, const std::string& ci
   }
   if (spec.exclude_study) {
     const Months study = StudyMonths(l, city, last);
-    for (Months& m : per_risk) m.Remove(study);
+    for (size_t i = 0; i < risk_count; ++i) per_risk[static_cast<size_t>(risks[i])].Remove(study);
   }
+  auto of = [&](size_t i) -> const Months& { return per_risk[static_cast<size_t>(risks[i])]; };
   Months out(last);
   switch (spec.risk_mode) {
     case RiskMode::kAny:
-      for (const Months& m : per_risk) out.Unite(m);
+      for (size_t i = 0; i < risk_count; ++i) out.Unite(of(i));
       break;
     case RiskMode::kAll:
-      out = per_risk.front();
-      for (const Months& m : per_risk) out.Intersect(m);
+      out = of(0);
+      for (size_t i = 1; i < risk_count; ++i) out.Intersect(of(i));
       break;
     case RiskMode::kMax: {
       size_t best = 0;
-      for (size_t i = 1; i < per_risk.size(); ++i) {
-        if (per_risk[i].Count() > per_risk[best].Count()) best = i;
+      int64_t best_count = of(0).Count();
+      for (size_t i = 1; i < risk_count; ++i) {
+        const int64_t c = of(i).Count();
+        if (c > best_count) {
+          best = i;
+          best_count = c;
+        }
       }
-      out = per_risk[best];
-      if (detail != nullptr && risks.size() > 1) {
+      out = of(best);
+      if (detail != nullptr && risk_count > 1) {
         std::ostringstream d;
-        for (size_t i = 0; i < risks.size(); ++i) {
-          d << (i ? ", " : "") << domain::ToString(risks[i]) << " " << per_risk[i].Count();
+        for (size_t i = 0; i < risk_count; ++i) {
+          d << (i ? ", " : "") << domain::ToString(risks[i]) << " " << of(i).Count();
         }
         d << " → the most: " << domain::ToString(risks[best]);
         *detail = d.str();
@@ -173,6 +223,11 @@ Months SiMonths(const QuantitySpec& spec, const Ledger& l, const std::string& ci
     }
   }
   return out;
+}
+
+Months SiMonths(const QuantitySpec& spec, const Ledger& l, const std::string& city, MonthIndex last,
+                bool allow_back_payment, std::vector<UsedFact>* facts, std::string* detail) {
+  return SiMonths(spec, l, city, last, LowerBound(spec, last), allow_back_payment, facts, detail);
 }
 
 Months HomeMonths(const QuantitySpec& spec, const Ledger& l, const std::string& city, MonthIndex last,
@@ -300,7 +355,7 @@ Months StudyOverlap(const QuantitySpec& spec, const Ledger& l, const std::string
 // Months of a month-valued quantity in one city (the unit of mutual recognition).
 std::optional<Months> CityMonths(const QuantitySpec& spec, const Ledger& l, const std::string& city, MonthIndex last,
                                  std::vector<UsedFact>* facts, std::string* detail) {
-  const std::string& n = spec.name;
+  const std::string_view n = spec.name;  // compared by length first: most names differ in it
   if (n == "si_months") return SiMonths(spec, l, city, last, !spec.exclude_back_payments, facts, detail);
   if (n == "residence_months") return ResidenceMonths(spec, l, city, last, facts);
   if (n == "home_months") return HomeMonths(spec, l, city, last, facts);
@@ -567,7 +622,7 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
   std::vector<UsedFact>* facts = explain ? &out.facts : nullptr;
   std::string* detail = explain ? &out.detail : nullptr;
   const MonthIndex last = MonthOf(ctx.as_of) - (spec.before_as_of_month ? 1 : 0);
-  const std::string& n = spec.name;
+  const std::string_view n = spec.name;  // compared by length first: most names differ in it
 
   if (auto own = CityMonths(spec, l, ctx.city, last, facts, detail)) {
     out.value = own->Count();
@@ -598,9 +653,10 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
     return out;
   }
   if (n == "si_continuous_months") {
-    QuantitySpec run = spec;
-    run.within_months = 0;
-    Months m = SiMonths(run, l, ctx.city, last, spec.include_back_payments_in_run, facts, detail);
+    // A run is counted whole, however far back it goes: the spec's look-back window does not
+    // cut it (only `since` does).
+    const MonthIndex lower = spec.since ? std::max(last - kWindow + 1, MonthOf(*spec.since)) : last - kWindow + 1;
+    Months m = SiMonths(spec, l, ctx.city, last, lower, spec.include_back_payments_in_run, facts, detail);
     out.value = m.RunToLast();
     if (spec.allow_unpaid_as_of_month && !m.Has(last)) {
       out.value = m.RunTo(last - 1);
