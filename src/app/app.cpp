@@ -8,6 +8,7 @@
 
 #include "credential/jws.hpp"
 #include "domain/division.hpp"
+#include "service/digest_refresher.hpp"
 
 namespace epermit::app {
 namespace {
@@ -149,6 +150,7 @@ Status App::Start() {
     credentials_->SetPublicUrl("http://" + config_.address + ":" + std::to_string(server_->port()));
   }
   sweeper_ = std::thread([this] { SweepLoop(); });
+  digester_ = std::thread([this] { DigestLoop(); });
   return Status::Ok();
 }
 
@@ -163,6 +165,20 @@ void App::SweepLoop() {
   }
 }
 
+void App::DigestLoop() {
+  std::unique_lock<std::mutex> lock(sweep_mu_);
+  while (
+      !sweep_cv_.wait_for(lock, std::chrono::seconds(config_.digest_refresh_seconds), [this] { return stopping_; })) {
+    lock.unlock();
+    auto refreshed = service::RefreshDigests(*ctx_.store, [this] {
+      std::lock_guard<std::mutex> stop(sweep_mu_);
+      return !stopping_;
+    });
+    if (!refreshed.ok()) spdlog::warn("digest refresh failed: {}", refreshed.error().code);
+    lock.lock();
+  }
+}
+
 void App::Stop() {
   {
     std::lock_guard<std::mutex> lock(sweep_mu_);
@@ -170,6 +186,7 @@ void App::Stop() {
   }
   sweep_cv_.notify_all();
   if (sweeper_.joinable()) sweeper_.join();
+  if (digester_.joinable()) digester_.join();
   if (server_) server_->Stop();
 }
 

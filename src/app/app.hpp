@@ -47,6 +47,7 @@ class App {
  private:
   App() = default;
   void SweepLoop();
+  void DigestLoop();  // keeps person digests current (service/digest_refresher.hpp)
   Status LoadTrustList();
 
   Config config_;
@@ -73,6 +74,7 @@ class App {
   std::condition_variable sweep_cv_;
   bool stopping_ = false;
   std::thread sweeper_;
+  std::thread digester_;
 };
 
 // The OpenAPI 3.1 document of /api/v1 (compiled in from api/openapi.json).

@@ -75,6 +75,9 @@ const std::vector<Key>& Keys() {
       StringKey("log", "level", "trace, debug, info, warn, error or off", &Config::log_level),
       IntKey("maintenance", "sweep_interval_seconds", "how often lapsed permits are suspended",
              &Config::sweep_interval_seconds, 10, 86400),
+      IntKey("maintenance", "digest_refresh_seconds",
+             "how often the person digests of people written since are rebuilt (policy simulation reads them)",
+             &Config::digest_refresh_seconds, 1, 86400),
   };
   return keys;
 }

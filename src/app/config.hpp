@@ -36,6 +36,7 @@ struct Config {
   std::string log_level = "info";
   // [maintenance]
   int sweep_interval_seconds = 3600;
+  int digest_refresh_seconds = 10;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

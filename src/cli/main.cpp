@@ -17,6 +17,7 @@
 #include "cli/trust_command.hpp"
 #include "cli/verify_command.hpp"
 #include "service/demo_seeder.hpp"
+#include "service/digest_refresher.hpp"
 #include "service/views.hpp"
 #include "store/sqlite/migrations.hpp"
 
@@ -249,6 +250,21 @@ int DbCheck(const std::string& path) {
   return ok ? 0 : 1;
 }
 
+// Rebuilds every stale person digest (the node does this itself every
+// maintenance.digest_refresh_seconds; this is for a file no node is serving, e.g. after a bulk load).
+int DbRefreshDigests(const std::string& path) {
+  if (!std::filesystem::exists(path))
+    return Fail(
+        epermit::MakeError(epermit::ErrorKind::kNotFound, "db", "No database at " + path, "找不到数据库 " + path));
+  epermit::SystemClock clock;
+  auto store = epermit::store::sqlite::SqliteStore::Open({path, 1, true}, clock.UnixSeconds());
+  if (!store.ok()) return Fail(store.error());
+  auto refreshed = epermit::service::RefreshDigests(**store);
+  if (!refreshed.ok()) return Fail(refreshed.error());
+  std::cout << nlohmann::json{{"refreshed", *refreshed}}.dump() << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -295,7 +311,9 @@ int main(int argc, char** argv) {
   db->require_subcommand(1);
   auto* migrate = db->add_subcommand("migrate", "Create the database or apply pending schema migrations");
   auto* check = db->add_subcommand("check", "Check schema version, integrity and foreign keys; exit 1 on problems");
-  for (auto* sub : {migrate, check}) {
+  auto* refresh = db->add_subcommand(
+      "refresh-digests", "Rebuild the person digests of people written since the last refresh (what-if reads them)");
+  for (auto* sub : {migrate, check, refresh}) {
     sub->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
     sub->add_option("--db", db_path, "SQLite database (overrides the configuration)");
   }
@@ -328,5 +346,6 @@ int main(int argc, char** argv) {
   if (import->parsed()) return ImportRecords(*cfg, records_file);
   if (migrate->parsed()) return DbMigrate(cfg->db_path);
   if (check->parsed()) return DbCheck(cfg->db_path);
+  if (refresh->parsed()) return DbRefreshDigests(cfg->db_path);
   return 1;
 }

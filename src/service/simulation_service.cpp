@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "domain/person_digest.hpp"
 #include "domain/record_codec.hpp"
 #include "policy/points_report.hpp"
 
@@ -75,17 +76,14 @@ class Worker {
     while (std::optional<Block> block = queue.Pop()) {
       uint64_t position = block->first_position;
       for (store::PersonRows& p : block->people) {
-        domain::RecordBundle records;
-        for (const auto& [id, body] : p.records) {
-          Status s = domain::AddToBundle(records, id, nlohmann::json::parse(body, nullptr, false));
-          if (!s.ok()) {
-            error_ = s.error();
-            error_position_ = position;
-            queue.Stop();
-            return;
-          }
+        Status s = Inputs(p);
+        if (!s.ok()) {
+          error_ = s.error();
+          error_position_ = position;
+          queue.Stop();
+          return;
         }
-        acc_.Add(policy::BuildLedger(p.citizen_id, p.registrations, p.permits, records, today_), position++);
+        acc_.Add(policy::BuildLedger(p.citizen_id, in_.registrations, in_.permits, in_.records, today_), position++);
       }
     }
     acc_.Flush();
@@ -95,7 +93,22 @@ class Worker {
   uint64_t error_position() const { return error_position_; }
 
  private:
+  // The person's ledger inputs: from the digest when the store has a current one, else
+  // from the rows (records parsed from their stored JSON).
+  Status Inputs(store::PersonRows& p) {
+    in_.citizen_id = p.citizen_id;
+    if (!p.digest.empty()) return domain::DecodePersonDigest(p.digest, in_);
+    in_.registrations = std::move(p.registrations);
+    in_.permits = std::move(p.permits);
+    in_.records = domain::RecordBundle{};
+    for (const auto& [id, body] : p.records) {
+      EPERMIT_RETURN_IF_ERROR(domain::AddToBundle(in_.records, id, nlohmann::json::parse(body, nullptr, false)));
+    }
+    return Status::Ok();
+  }
+
   SimulationAccumulator acc_;
+  domain::PersonInputs in_;  // reused from person to person
   Date today_;
   std::optional<Error> error_;
   uint64_t error_position_ = 0;

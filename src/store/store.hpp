@@ -27,11 +27,14 @@ struct StoredRecord {
   int64_t id = 0;         // assigned by the store; ignored by InsertRecords
 };
 
-// One person as a whole-population pass reads them (policy simulation): registrations and
-// permits (every city, as RegistrationsOf and PermitsOf order them) and department records
-// (id and canonical JSON, oldest first).
+// One person as a whole-population pass reads them (policy simulation): either the
+// person's digest (domain/person_digest.hpp: what the ledger reads, kept up to date beside
+// the rows) or, for a person whose digest is not yet refreshed, the rows themselves:
+// registrations and permits (every city, by city then date / sequence and version) and
+// department records (id and canonical JSON, oldest first).
 struct PersonRows {
   std::string citizen_id;
+  std::string digest;  // when not empty, the three row lists are empty
   std::vector<domain::Registration> registrations;
   std::vector<domain::Permit> permits;
   std::vector<std::pair<int64_t, std::string>> records;
@@ -102,6 +105,12 @@ class Tx {
   // Every person with a registration, permit or record, in citizen-ID order, one at a time
   // (the rows object is reused between calls). Stops at the first error `fn` returns.
   virtual Status ForEachPerson(const std::function<Status(PersonRows&)>& fn) = 0;
+
+  // Person digests. Every write of a person's registrations, permits or records marks their
+  // digest stale in the same transaction; this rebuilds up to `limit` stale digests (in
+  // citizen-ID order) and returns how many it rebuilt: 0 when every digest is current.
+  virtual Result<size_t> RefreshPersonDigests(size_t limit) = 0;
+  virtual Result<int64_t> StaleDigestCount() = 0;
 };
 
 class Store {

@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <numeric>
+#include <random>
+
+#include "domain/person_digest.hpp"
 
 namespace epermit::policy {
 namespace {
@@ -418,6 +422,105 @@ TEST(LedgerTest, EnumNamesRoundTrip) {
   EXPECT_EQ(ParseQualificationKind("title"), QualificationKind::kTitle);
   EXPECT_EQ(ParseViolationKind("serious_crime"), ViolationKind::kSeriousCrime);
   EXPECT_FALSE(ParseViolationKind("parking").has_value());
+}
+
+// ---- the person digest (domain/person_digest.hpp): the ledger's inputs in compact form ----
+
+domain::PersonInputs EveryInput() {
+  domain::PersonInputs p;
+  p.citizen_id = kId;
+  p.registrations = {Reg("reg_1", "310000", "2019-03-15"), Reg("reg_2", "440300", "2021-07-01", "440305")};
+  p.registrations[0].name = "张三";  // not kept: the ledger does not read it
+  p.permits = {Permit("P1", PermitState::kReplaced, "2019-04-01", "2020-04-01"),
+               Permit("P2", PermitState::kActive, "2019-04-01", "2026-04-01", 2),
+               Permit("P3", PermitState::kRevoked, "2022-01-10", "2023-01-10")};
+  p.permits[0].updated_at = 1580000000;
+  p.permits[2].city = "440300";
+  p.permits[2].updated_at = 1660000000;
+  p.records = EveryKind();
+  domain::EmploymentRecord job;
+  job.h.id = 5;
+  job.city = "310000";
+  job.employer_name = "某公司";
+  job.from = D("2019-01-01");
+  job.post_type = domain::PostType::kCadre;
+  p.records.employment.push_back(job);
+  job.h.id = 6;
+  job.from = D("2024-01-01");
+  job.post_type.reset();
+  p.records.employment.push_back(job);
+  domain::EnrollmentRecord ended;
+  ended.h.id = 52;
+  ended.city = "440300";
+  ended.from = D("2021-09-01");
+  ended.to = D("2022-06-30");
+  p.records.enrollment.push_back(ended);
+  return p;
+}
+
+TEST(PersonDigestTest, TheLedgerFromADigestIsTheLedgerFromTheRows) {
+  const domain::PersonInputs rows = EveryInput();
+  const std::string digest = domain::EncodePersonDigest(rows);
+  domain::PersonInputs back;
+  back.citizen_id = kId;
+  ASSERT_TRUE(domain::DecodePersonDigest(digest, back).ok());
+  EXPECT_EQ(digest.find("张三"), std::string::npos) << "a digest keeps no names";
+  EXPECT_EQ(digest.find("某公司"), std::string::npos);
+  // On several days: past, at and after an anniversary, so every residence rule is reached.
+  for (const char* day : {"2020-06-01", "2026-03-31", "2026-04-01", "2026-11-15", "2031-01-01"}) {
+    const Ledger a = BuildLedger(kId, rows.registrations, rows.permits, rows.records, D(day));
+    const Ledger b = BuildLedger(kId, back.registrations, back.permits, back.records, D(day));
+    EXPECT_EQ(LedgerToJson(a, D(day)), LedgerToJson(b, D(day))) << day;
+    EXPECT_EQ(a.post_type, b.post_type);
+    EXPECT_EQ(a.birth_date, b.birth_date);
+  }
+  EXPECT_EQ(back.records.employment.at(0).post_type, domain::PostType::kCadre);
+  EXPECT_FALSE(back.records.employment.at(1).post_type.has_value());
+  EXPECT_EQ(back.records.housing.at(1).to, std::nullopt);
+  EXPECT_EQ(back.records.enrollment.at(1).to, D("2022-06-30"));
+  EXPECT_EQ(back.permits.at(2).updated_at, 1660000000);
+  // Encoding is a function of the inputs: the same person, the same bytes.
+  EXPECT_EQ(domain::EncodePersonDigest(back), digest);
+}
+
+TEST(PersonDigestTest, ADamagedDigestIsAnErrorAndNoPartialPerson) {
+  const std::string digest = domain::EncodePersonDigest(EveryInput());
+  auto refused = [](const std::string& bytes) {
+    domain::PersonInputs p;
+    p.citizen_id = kId;
+    const Status s = domain::DecodePersonDigest(bytes, p);
+    return !s.ok() && s.error().code == "store.digest_invalid" && p.registrations.empty() && p.permits.empty() &&
+           p.records.social_insurance.empty() && p.records.family.empty();
+  };
+  for (size_t n = 0; n < digest.size(); ++n) EXPECT_TRUE(refused(digest.substr(0, n))) << "cut at " << n;
+  EXPECT_TRUE(refused(digest + '\0')) << "a byte too many";
+  std::string other_version = digest;
+  other_version[0] = 2;
+  EXPECT_TRUE(refused(other_version));
+  // An enum beyond its values (a permit's state) is damage, not a new state: the byte is
+  // where two digests differing only in the state differ.
+  domain::PersonInputs one;
+  one.permits = {Permit("P1", PermitState::kActive, "2019-04-01", "2020-04-01")};
+  const std::string active = domain::EncodePersonDigest(one);
+  one.permits[0].state = PermitState::kCancelled;
+  std::string bad_state = domain::EncodePersonDigest(one);
+  ASSERT_EQ(active.size(), bad_state.size());
+  const size_t state_at =
+      static_cast<size_t>(std::mismatch(active.begin(), active.end(), bad_state.begin()).first - active.begin());
+  ASSERT_LT(state_at, active.size());
+  domain::PersonInputs ok;
+  EXPECT_TRUE(domain::DecodePersonDigest(bad_state, ok).ok());  // the last state there is
+  bad_state[state_at] = 5;                                      // one past it
+  EXPECT_TRUE(refused(bad_state));
+  // Random bytes never crash the reader (the test build runs under ASan and UBSan).
+  std::mt19937 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    std::string noise(rng() % 64, '\0');
+    for (char& c : noise) c = static_cast<char>(rng());
+    if (!noise.empty() && rng() % 2 == 0) noise[0] = 1;
+    domain::PersonInputs p;
+    (void)domain::DecodePersonDigest(noise, p);
+  }
 }
 
 }  // namespace

@@ -12,6 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include "domain/citizen_id.hpp"
+#include "domain/person_digest.hpp"
+#include "domain/record_codec.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/test_support.hpp"
@@ -520,6 +523,160 @@ TEST_P(StoreContractTest, ForEachPersonMergesEveryTableInCitizenIdOrder) {
   EXPECT_EQ(calls, 1);
 }
 
+std::string ValidId(const std::string& first17) { return first17 + domain::CitizenIdCheckChar(first17); }
+
+// A stored income-tax record as an import stores it (canonical JSON).
+StoredRecord TaxRecord(const std::string& citizen, int year) {
+  auto parsed = domain::ParseRecord({{"kind", "income_tax"},
+                                     {"citizen_id", citizen},
+                                     {"source", "sw"},
+                                     {"city", "310000"},
+                                     {"year", year},
+                                     {"yuan", 3600}},
+                                    MakeDate(2026, 11, 15));
+  EXPECT_TRUE(parsed.ok());
+  return {domain::RecordKind::kIncomeTax, citizen, "sw", parsed.ok() ? domain::RecordToJson(*parsed).dump() : ""};
+}
+
+// Who the whole-population pass gives, and whether from a digest ("d") or the rows ("r").
+std::vector<std::string> PassOf(Store& store) {
+  std::vector<std::string> out;
+  EXPECT_TRUE(store
+                  .Read([&](Tx& tx) {
+                    return tx.ForEachPerson([&](PersonRows& p) -> Status {
+                      const bool rows = !p.registrations.empty() || !p.permits.empty() || !p.records.empty();
+                      EXPECT_NE(p.digest.empty(), !rows) << p.citizen_id << ": a digest or rows, never both";
+                      out.push_back(p.citizen_id + (p.digest.empty() ? ":r" : ":d"));
+                      return Status::Ok();
+                    });
+                  })
+                  .ok());
+  return out;
+}
+
+int64_t StaleCount(Store& store) {
+  int64_t n = -1;
+  EXPECT_TRUE(store
+                  .Read([&](Tx& tx) -> Status {
+                    EPERMIT_ASSIGN_OR_RETURN(n, tx.StaleDigestCount());
+                    return Status::Ok();
+                  })
+                  .ok());
+  return n;
+}
+
+Result<size_t> Refresh(Store& store, size_t limit) {
+  size_t done = 0;
+  EPERMIT_RETURN_IF_ERROR(store.Write(Durability::kNormal, [&](Tx& tx) -> Status {
+    EPERMIT_ASSIGN_OR_RETURN(done, tx.RefreshPersonDigests(limit));
+    return Status::Ok();
+  }));
+  return done;
+}
+
+// Every write of a person's rows marks their digest stale in the same transaction; a stale
+// person is read from the rows, a refreshed one from the digest, which holds what they hold.
+TEST_P(StoreContractTest, PersonDigestsAreMarkedStaleByEveryWriteAndRefreshed) {
+  const std::string kA = ValidId("11010519491231001");
+  const std::string kB = ValidId("31010419900101002");
+  const std::string kC = ValidId("44030419880808001");
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kNormal,
+                          [&](Tx& tx) -> Status {
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertRegistration(SampleRegistration("reg_a", kA)));
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertPermit(SamplePermit("PB", kB, 1)));
+                            return tx.InsertRecords({TaxRecord(kC, 2024), TaxRecord(kC, 2025)}, 1700000010);
+                          })
+                  .ok());
+  EXPECT_EQ(StaleCount(*store_), 3);
+  EXPECT_EQ(PassOf(*store_),
+            (std::vector<std::string>{std::string(kA) + ":r", std::string(kB) + ":r", std::string(kC) + ":r"}));
+  // In citizen-ID order, at most `limit` at a time.
+  EXPECT_EQ(*Refresh(*store_, 2), 2u);
+  EXPECT_EQ(StaleCount(*store_), 1);
+  EXPECT_EQ(PassOf(*store_),
+            (std::vector<std::string>{std::string(kA) + ":d", std::string(kB) + ":d", std::string(kC) + ":r"}));
+  EXPECT_EQ(*Refresh(*store_, 10), 1u);
+  EXPECT_EQ(*Refresh(*store_, 10), 0u);
+  EXPECT_EQ(StaleCount(*store_), 0);
+  // The digest holds the person's rows as the ledger reads them.
+  ASSERT_TRUE(store_
+                  ->Read([&](Tx& tx) {
+                    return tx.ForEachPerson([&](PersonRows& p) -> Status {
+                      domain::PersonInputs in;
+                      in.citizen_id = p.citizen_id;
+                      EXPECT_TRUE(domain::DecodePersonDigest(p.digest, in).ok()) << p.citizen_id;
+                      if (p.citizen_id == kA) {
+                        EXPECT_EQ(in.registrations.size(), 1u);
+                        EXPECT_EQ(in.registrations.at(0).id, "reg_a");
+                        EXPECT_EQ(in.registrations.at(0).registered_on, MakeDate(2026, 3, 15));
+                      }
+                      if (p.citizen_id == kB) {
+                        EXPECT_EQ(in.permits.size(), 1u);
+                        EXPECT_EQ(in.permits.at(0).number, "PB");
+                      }
+                      if (p.citizen_id == kC) {
+                        EXPECT_EQ(in.records.income_tax.size(), 2u);
+                        EXPECT_EQ(in.records.income_tax.at(1).year, 2025);
+                        EXPECT_GT(in.records.income_tax.at(1).h.id, in.records.income_tax.at(0).h.id);
+                      }
+                      return Status::Ok();
+                    });
+                  })
+                  .ok());
+
+  // A permit's update, a new record, a new registration: each person stale again.
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kNormal,
+                          [&](Tx& tx) -> Status {
+                            Permit p = SamplePermit("PB", kB, 1);
+                            p.state = domain::PermitState::kSuspended;
+                            return tx.UpdatePermit(p);
+                          })
+                  .ok());
+  EXPECT_EQ(PassOf(*store_),
+            (std::vector<std::string>{std::string(kA) + ":d", std::string(kB) + ":r", std::string(kC) + ":d"}));
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kNormal,
+                          [&](Tx& tx) -> Status {
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertRecords({TaxRecord(kA, 2023)}, 1700000020));
+                            return tx.InsertRegistration(SampleRegistration("reg_c", kC));
+                          })
+                  .ok());
+  EXPECT_EQ(StaleCount(*store_), 3);
+
+  // A write that fails marks nothing: its marks roll back with its rows.
+  ASSERT_EQ(*Refresh(*store_, 10), 3u);
+  Status failed = store_->Write(Durability::kNormal, [&](Tx& tx) -> Status {
+    EPERMIT_RETURN_IF_ERROR(tx.InsertRecords({TaxRecord(kA, 2022)}, 1700000030));
+    return MakeError(ErrorKind::kInvalidArgument, "test.abort", "abort", "abort");
+  });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(StaleCount(*store_), 0);
+}
+
+// A stored record that cannot be read stops the refresh with an error naming it; nothing of
+// the batch is written and the person stays stale (read from the rows, which fail the same way).
+TEST_P(StoreContractTest, AnUnreadableRecordStopsTheRefreshAndChangesNothing) {
+  const std::string kA = ValidId("11010519491231001");
+  const std::string kB = ValidId("31010419900101002");
+  ASSERT_TRUE(
+      store_
+          ->Write(
+              Durability::kNormal,
+              [&](Tx& tx) -> Status {
+                EPERMIT_RETURN_IF_ERROR(tx.InsertRecords({TaxRecord(kA, 2024)}, 1700000010));
+                return tx.InsertRecords({{domain::RecordKind::kIncomeTax, kB, "sw", R"({"year":"x"})"}}, 1700000010);
+              })
+          .ok());
+  auto refreshed = Refresh(*store_, 10);
+  ASSERT_FALSE(refreshed.ok());
+  EXPECT_NE(refreshed.error().message_en.find("stored record 2 is invalid"), std::string::npos)
+      << refreshed.error().message_en;
+  EXPECT_EQ(StaleCount(*store_), 2);
+  EXPECT_EQ(PassOf(*store_), (std::vector<std::string>{std::string(kA) + ":r", std::string(kB) + ":r"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values(Backend{"sqlite", MakeSqlite}),
                          [](const auto& info) { return info.param.name; });
 
@@ -596,7 +753,7 @@ TEST(SqliteStoreTest, SchemaThreeKeepsHistoryAndItsAppendOnlyGuard) {
   }
   auto s = sqlite::SqliteStore::Open({path, 1, true}, 5);
   ASSERT_TRUE(s.ok()) << s.error().message_en;
-  EXPECT_EQ(*(*s)->SchemaVersion(), 3);
+  EXPECT_EQ(*(*s)->SchemaVersion(), sqlite::LatestSchemaVersion());
   ASSERT_TRUE((*s)->Write(Durability::kFull,
                           [](Tx& tx) {
                             return tx.AppendHistory({0, "permit", "N1", "endorse", "d", "", 4, ""});
@@ -620,6 +777,79 @@ TEST(SqliteStoreTest, SchemaThreeKeepsHistoryAndItsAppendOnlyGuard) {
   auto lines = (*s)->Check();
   ASSERT_TRUE(lines.ok());
   EXPECT_EQ(*lines, (std::vector<std::string>{"integrity_check: ok", "foreign_key_check: ok"}));
+}
+
+// Group commit: a write rolled back to its savepoint takes its stale marks with it; the next
+// write in the same batch for the same person must mark them again.
+TEST(SqliteStoreTest, AWriteRolledBackInABatchDoesNotHideTheNextOnesMark) {
+  testing::TempDir dir;
+  auto s = sqlite::SqliteStore::Open({dir.File("b.db"), 1, true}, 1);
+  ASSERT_TRUE(s.ok());
+  Store& store = **s;
+  const std::string kX = ValidId("11010519491231001");
+  std::promise<void> first_inside, release;
+  std::shared_future<void> released = release.get_future().share();
+  std::thread leader([&] {
+    EXPECT_TRUE(store
+                    .Write(Durability::kNormal,
+                           [&](Tx& tx) -> Status {
+                             EPERMIT_RETURN_IF_ERROR(
+                                 tx.InsertRegistration(SampleRegistration("reg_0", "310104199001010020")));
+                             first_inside.set_value();
+                             released.wait_for(std::chrono::seconds(10));
+                             return Status::Ok();
+                           })
+                    .ok());
+  });
+  first_inside.get_future().wait();
+  Status rolled_back = Status::Ok(), kept = Status::Ok();
+  std::thread a([&] {
+    rolled_back = store.Write(Durability::kNormal, [&](Tx& tx) -> Status {
+      EPERMIT_RETURN_IF_ERROR(tx.InsertRecords({TaxRecord(kX, 2024)}, 1700000010));
+      return MakeError(ErrorKind::kInvalidArgument, "test.abort", "abort", "abort");
+    });
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a is queued before b
+  std::thread b([&] {
+    kept = store.Write(Durability::kNormal,
+                       [&](Tx& tx) -> Status { return tx.InsertRecords({TaxRecord(kX, 2025)}, 1700000010); });
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  release.set_value();
+  for (std::thread* t : {&leader, &a, &b}) t->join();
+  ASSERT_FALSE(rolled_back.ok());
+  ASSERT_TRUE(kept.ok()) << kept.error().message_en;
+  EXPECT_EQ(PassOf(store), (std::vector<std::string>{kX + ":r", "310104199001010020:r"}));
+  EXPECT_EQ(StaleCount(store), 2);
+}
+
+// A file of schema 3 opened without migrating (what `policy simulate` does) has no digests:
+// the pass reads every person from the rows, and writes mark nothing.
+TEST(SqliteStoreTest, AFileWithoutDigestsIsReadFromTheRows) {
+  testing::TempDir dir;
+  const std::string path = dir.File("three.db");
+  {
+    auto conn = sqlite::Connection::Open(path, false);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE(sqlite::Migrate(**conn, 1, 3).ok());
+  }
+  auto s = sqlite::SqliteStore::Open({path, 1, false}, 1);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(
+      (*s)->Write(Durability::kNormal,
+                  [](Tx& tx) { return tx.InsertRecords({TaxRecord(ValidId("11010519491231001"), 2024)}, 1700000010); })
+          .ok());
+  EXPECT_EQ(PassOf(**s), std::vector<std::string>{ValidId("11010519491231001") + ":r"});
+  EXPECT_EQ(StaleCount(**s), 0);
+  EXPECT_EQ(*Refresh(**s, 10), 0u);
+  EXPECT_EQ(*(*s)->SchemaVersion(), 3);
+  // Migrating marks everyone already there stale.
+  s->reset();
+  auto migrated = sqlite::SqliteStore::Open({path, 1, true}, 2);
+  ASSERT_TRUE(migrated.ok());
+  EXPECT_EQ(StaleCount(**migrated), 1);
+  EXPECT_EQ(*Refresh(**migrated, 10), 1u);
+  EXPECT_EQ(PassOf(**migrated), std::vector<std::string>{ValidId("11010519491231001") + ":d"});
 }
 
 }  // namespace

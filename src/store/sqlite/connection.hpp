@@ -25,11 +25,14 @@ class Statement {
   Statement& BindOpt(int index, const std::optional<std::string>& text);  // NULL when empty
   Statement& BindOpt(int index, const std::optional<int64_t>& value);
   Statement& BindNull(int index);
+  Statement& BindBlob(int index, std::string_view bytes);
   // Steps once: true when a row is available, false when done.
   Result<bool> Step();
   Status Run();  // steps to completion, expecting no rows
   std::string Text(int col) const;
   std::optional<std::string> OptText(int col) const;
+  // A BLOB (or text) column's bytes, valid until the next Step or Reset.
+  std::string_view Bytes(int col) const;
   int64_t Int(int col) const;
   std::optional<int64_t> OptInt(int col) const;
   void Reset();

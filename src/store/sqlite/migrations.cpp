@@ -145,6 +145,20 @@ CREATE TRIGGER history_no_delete BEFORE DELETE ON history
   BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 DROP INDEX permits_by_application;
 )SQL"},
+    // 4: person digests (domain/person_digest.hpp), so a whole-population pass reads one
+    //    short row per person in citizen-ID order (a WITHOUT ROWID table is stored in key
+    //    order) instead of three tables through their indexes and every record's JSON.
+    //    The store marks a person stale in the transaction that writes their rows; stale
+    //    people are read from the rows until a refresh rebuilds their digest. Every existing
+    //    person starts stale. permits_by_person lets one person's permits be read directly
+    //    (PermitsOf goes through applications; a digest must hold exactly the permit rows).
+    {4, "person digests", R"SQL(
+CREATE TABLE person_digests(citizen_id TEXT PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE person_digest_stale(citizen_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE INDEX permits_by_person ON permits(citizen_id);
+INSERT OR IGNORE INTO person_digest_stale(citizen_id)
+  SELECT citizen_id FROM registrations UNION SELECT citizen_id FROM permits UNION SELECT citizen_id FROM records;
+)SQL"},
 };
 
 }  // namespace

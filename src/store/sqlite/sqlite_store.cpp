@@ -1,7 +1,9 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
+#include "domain/person_digest.hpp"
 #include "domain/record_codec.hpp"
 #include "store/sqlite/migrations.hpp"
 
@@ -109,7 +111,11 @@ std::optional<std::string> NonEmpty(const std::string& s) {
 
 class SqliteTx final : public Tx {
  public:
-  SqliteTx(Connection& conn, bool writable) : conn_(conn), writable_(writable) {}
+  SqliteTx(Connection& conn, bool writable, bool digests) : conn_(conn), writable_(writable), digests_(digests) {}
+
+  // Group commit runs several writes in one transaction, each in a savepoint that may be
+  // rolled back: what one write marked stale must be marked again by the next.
+  void StartWrite() { marked_.clear(); }
 
   Status InsertRecords(const std::vector<StoredRecord>& records, int64_t imported_at) override {
     if (!writable_) return ReadOnlyError();
@@ -124,6 +130,7 @@ class SqliteTx final : public Tx {
                                   .Bind(4, r.body_json)
                                   .Bind(5, imported_at)
                                   .Run());
+      EPERMIT_RETURN_IF_ERROR(MarkStale(r.citizen_id));
     }
     return Status::Ok();
   }
@@ -162,20 +169,21 @@ class SqliteTx final : public Tx {
     if (!writable_) return ReadOnlyError();
     EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(std::string("INSERT INTO registrations(") +
                                                            kRegistrationCols + ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-    return st->Bind(1, r.id)
-        .Bind(2, r.citizen_id)
-        .Bind(3, r.name)
-        .Bind(4, r.phone)
-        .Bind(5, r.city)
-        .Bind(6, r.division_code)
-        .Bind(7, r.address)
-        .Bind(8, domain::ToString(r.basis))
-        .Bind(9, r.employer_uscc)
-        .Bind(10, r.school)
-        .Bind(11, DateText(r.registered_on))
-        .Bind(12, r.actor)
-        .Bind(13, r.created_at)
-        .Run();
+    EPERMIT_RETURN_IF_ERROR(st->Bind(1, r.id)
+                                .Bind(2, r.citizen_id)
+                                .Bind(3, r.name)
+                                .Bind(4, r.phone)
+                                .Bind(5, r.city)
+                                .Bind(6, r.division_code)
+                                .Bind(7, r.address)
+                                .Bind(8, domain::ToString(r.basis))
+                                .Bind(9, r.employer_uscc)
+                                .Bind(10, r.school)
+                                .Bind(11, DateText(r.registered_on))
+                                .Bind(12, r.actor)
+                                .Bind(13, r.created_at)
+                                .Run());
+    return MarkStale(r.citizen_id);
   }
 
   Result<std::optional<Registration>> FindRegistration(const std::string& id) override {
@@ -279,7 +287,8 @@ class SqliteTx final : public Tx {
     EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(std::string("INSERT INTO permits(") + kPermitCols +
                                                            ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     BindPermit(*st, p);
-    return st->Run();
+    EPERMIT_RETURN_IF_ERROR(st->Run());
+    return MarkStale(p.citizen_id);
   }
 
   Status UpdatePermit(const Permit& p) override {
@@ -304,7 +313,13 @@ class SqliteTx final : public Tx {
                                 .Bind(13, p.number)
                                 .Run());
     if (conn_.Changes() != 1) return InternalError("permit to update not found");
-    return Status::Ok();
+    // The stored owner, not the caller's copy of it.
+    EPERMIT_ASSIGN_OR_RETURN(Statement * owner, conn_.Prepare("SELECT citizen_id FROM permits WHERE number = ?"));
+    owner->Bind(1, p.number);
+    EPERMIT_ASSIGN_OR_RETURN(bool found, owner->Step());
+    const std::string citizen_id = found ? owner->Text(0) : std::string();
+    owner->Reset();
+    return MarkStale(citizen_id);
   }
 
   Result<std::optional<Permit>> FindPermit(const std::string& number) override {
@@ -341,9 +356,94 @@ class SqliteTx final : public Tx {
   }
 
   Status ForEachPerson(const std::function<Status(PersonRows&)>& fn) override {
-    // Three cursors in citizen-ID order, merged: registrations and records by their indexes
-    // (one_registration_per_city, records_by_person); permits have no index by person, so
-    // SQLite sorts them once.
+    if (!digests_) return ForEachPersonFromRows(fn);  // a file of schema 3 opened without migrating
+    // Two cursors in citizen-ID order, merged: the digests (a WITHOUT ROWID table, stored in
+    // key order: a sequential read) and the stale marks, whose people are read from their rows.
+    EPERMIT_ASSIGN_OR_RETURN(Statement * digests,
+                             conn_.Prepare("SELECT citizen_id, body FROM person_digests ORDER BY citizen_id"));
+    EPERMIT_ASSIGN_OR_RETURN(Statement * stale,
+                             conn_.Prepare("SELECT citizen_id FROM person_digest_stale ORDER BY citizen_id"));
+    // Cached statements left unfinished would keep this connection's read snapshot open.
+    struct ResetOnExit {
+      Statement* const st[2];
+      ~ResetOnExit() {
+        for (Statement* s : st) s->Reset();
+      }
+    } reset_on_exit{{digests, stale}};
+    EPERMIT_ASSIGN_OR_RETURN(bool has_digest, digests->Step());
+    EPERMIT_ASSIGN_OR_RETURN(bool has_stale, stale->Step());
+    PersonRows person;
+    while (has_digest || has_stale) {
+      std::string digest_key = has_digest ? digests->Text(0) : std::string();
+      std::string stale_key = has_stale ? stale->Text(0) : std::string();
+      if (has_stale && (!has_digest || stale_key <= digest_key)) {
+        EPERMIT_RETURN_IF_ERROR(RowsOf(stale_key, person));
+        if (has_digest && digest_key == stale_key) {
+          EPERMIT_ASSIGN_OR_RETURN(has_digest, digests->Step());
+        }
+        EPERMIT_ASSIGN_OR_RETURN(has_stale, stale->Step());
+        if (person.registrations.empty() && person.permits.empty() && person.records.empty()) continue;
+      } else {
+        person.citizen_id = std::move(digest_key);
+        person.digest = digests->Bytes(1);
+        person.registrations.clear();
+        person.permits.clear();
+        person.records.clear();
+        EPERMIT_ASSIGN_OR_RETURN(has_digest, digests->Step());
+      }
+      EPERMIT_RETURN_IF_ERROR(fn(person));
+    }
+    return Status::Ok();
+  }
+
+  Result<size_t> RefreshPersonDigests(size_t limit) override {
+    if (!writable_) return ReadOnlyError();
+    if (!digests_) return size_t{0};
+    std::vector<std::string> ids;
+    {
+      EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                               conn_.Prepare("SELECT citizen_id FROM person_digest_stale ORDER BY citizen_id LIMIT ?"));
+      st->Bind(1, static_cast<int64_t>(limit));
+      EPERMIT_ASSIGN_OR_RETURN(ids, Many<std::string>(*st, [](const Statement& s) { return s.Text(0); }));
+    }
+    EPERMIT_ASSIGN_OR_RETURN(Statement * put,
+                             conn_.Prepare("INSERT OR REPLACE INTO person_digests(citizen_id, body) VALUES(?, ?)"));
+    EPERMIT_ASSIGN_OR_RETURN(Statement * drop, conn_.Prepare("DELETE FROM person_digests WHERE citizen_id = ?"));
+    EPERMIT_ASSIGN_OR_RETURN(Statement * fresh, conn_.Prepare("DELETE FROM person_digest_stale WHERE citizen_id = ?"));
+    PersonRows rows;
+    for (const std::string& id : ids) {
+      EPERMIT_RETURN_IF_ERROR(RowsOf(id, rows));
+      // Prepared once for the batch: each use starts from a reset statement.
+      for (Statement* st : {put, drop, fresh}) st->Reset();
+      if (rows.registrations.empty() && rows.permits.empty() && rows.records.empty()) {
+        EPERMIT_RETURN_IF_ERROR(drop->Bind(1, id).Run());
+      } else {
+        domain::PersonInputs in;
+        in.citizen_id = id;
+        in.registrations = std::move(rows.registrations);
+        in.permits = std::move(rows.permits);
+        for (const auto& [record_id, body] : rows.records) {
+          EPERMIT_RETURN_IF_ERROR(
+              domain::AddToBundle(in.records, record_id, nlohmann::json::parse(body, nullptr, false)));
+        }
+        EPERMIT_RETURN_IF_ERROR(put->Bind(1, id).BindBlob(2, domain::EncodePersonDigest(in)).Run());
+      }
+      EPERMIT_RETURN_IF_ERROR(fresh->Bind(1, id).Run());
+    }
+    for (Statement* st : {put, drop, fresh}) st->Reset();
+    return ids.size();
+  }
+
+  Result<int64_t> StaleDigestCount() override {
+    if (!digests_) return int64_t{0};
+    return Count("SELECT COUNT(*) FROM person_digest_stale");
+  }
+
+  // The whole-population pass of a file without digests (schema 3, opened without
+  // migrating): three cursors in citizen-ID order, merged: registrations and records by their
+  // indexes (one_registration_per_city, records_by_person); permits have no index by person
+  // there, so SQLite sorts them once.
+  Status ForEachPersonFromRows(const std::function<Status(PersonRows&)>& fn) {
     EPERMIT_ASSIGN_OR_RETURN(
         Statement * regs,
         conn_.Prepare(std::string("SELECT ") + kRegistrationCols +
@@ -518,6 +618,41 @@ class SqliteTx final : public Tx {
     return out;
   }
 
+  // One person's rows, as ForEachPersonFromRows gives them.
+  Status RowsOf(const std::string& citizen_id, PersonRows& out) {
+    out.citizen_id = citizen_id;
+    out.digest.clear();
+    EPERMIT_ASSIGN_OR_RETURN(out.registrations, RegistrationsOf(citizen_id));
+    EPERMIT_ASSIGN_OR_RETURN(Statement * permits,
+                             conn_.Prepare(std::string("SELECT ") + kPermitCols +
+                                           " FROM permits WHERE citizen_id = ? ORDER BY city, sequence, version"));
+    permits->Bind(1, citizen_id);
+    EPERMIT_ASSIGN_OR_RETURN(out.permits, Many<Permit>(*permits, PermitRow));
+    EPERMIT_ASSIGN_OR_RETURN(Statement * records,
+                             conn_.Prepare("SELECT id, body FROM records WHERE citizen_id = ? ORDER BY id"));
+    records->Bind(1, citizen_id);
+    EPERMIT_ASSIGN_OR_RETURN(out.records, (Many<std::pair<int64_t, std::string>>(*records, [](const Statement& s) {
+                               return std::make_pair(s.Int(0), s.Text(1));
+                             })));
+    return Status::Ok();
+  }
+
+  // Marks a person's digest stale, once per person per write.
+  Status MarkStale(const std::string& citizen_id) {
+    if (!digests_ || !marked_.insert(citizen_id).second) return Status::Ok();
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare("INSERT OR IGNORE INTO person_digest_stale(citizen_id) VALUES(?)"));
+    return st->Bind(1, citizen_id).Run();
+  }
+
+  Result<int64_t> Count(const std::string& sql) {
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(sql));
+    EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
+    const int64_t n = row ? st->Int(0) : 0;
+    st->Reset();
+    return n;
+  }
+
   template <typename T, typename RowFn>
   Result<std::vector<T>> Many(Statement& st, RowFn row_fn) {
     std::vector<T> out;
@@ -592,6 +727,8 @@ class SqliteTx final : public Tx {
 
   Connection& conn_;
   bool writable_;
+  bool digests_;                            // the file has person digests (schema 4 on)
+  std::unordered_set<std::string> marked_;  // marked stale in this write
 };
 
 // A write function that throws fails like one that returns an error: the batch, and the
@@ -616,6 +753,14 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
   EPERMIT_ASSIGN_OR_RETURN(store->writer_, Connection::Open(options.path, false));
   if (options.migrate) {
     EPERMIT_RETURN_IF_ERROR(Migrate(*store->writer_, now_unix));
+  }
+  {
+    // Read, not CurrentSchemaVersion: a file opened without migrating is not written to.
+    EPERMIT_ASSIGN_OR_RETURN(
+        Statement * st,
+        store->writer_->Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'person_digests'"));
+    EPERMIT_ASSIGN_OR_RETURN(store->digests_, st->Step());
+    st->Reset();
   }
   for (int i = 0; i < options.read_connections; ++i) {
     EPERMIT_ASSIGN_OR_RETURN(auto reader, Connection::Open(options.path, true));
@@ -665,7 +810,7 @@ void SqliteStore::CommitBatch(const std::vector<PendingWrite*>& batch) {
   Status s = RunCached(c, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   if (s.ok()) s = RunCached(c, "BEGIN IMMEDIATE");
   if (!s.ok()) return fail_all(s);
-  SqliteTx tx(c, true);
+  SqliteTx tx(c, true, digests_);
   if (batch.size() == 1) {
     s = Invoke(*batch[0]->fn, tx);
     if (s.ok()) s = RunCached(c, "COMMIT");
@@ -678,6 +823,7 @@ void SqliteStore::CommitBatch(const std::vector<PendingWrite*>& batch) {
   for (PendingWrite* w : batch) {
     s = RunCached(c, "SAVEPOINT one_write");
     if (s.ok()) {
+      tx.StartWrite();
       w->result = Invoke(*w->fn, tx);
       if (sqlite3_get_autocommit(c.raw())) {
         // SQLite rolled the whole transaction back (I/O error, disk full): nothing of this
@@ -723,7 +869,7 @@ Status SqliteStore::Read(const std::function<Status(Tx&)>& fn) {
   // Cached statements: BEGIN/COMMIT through sqlite3_exec would be parsed on every read.
   Status s = RunCached(*conn, "BEGIN");
   if (s.ok()) {
-    SqliteTx tx(*conn, false);
+    SqliteTx tx(*conn, false, digests_);
     s = fn(tx);
     Status end = RunCached(*conn, "COMMIT");
     if (s.ok() && !end.ok()) s = end;

@@ -55,6 +55,7 @@ class SqliteStore final : public Store {
   std::mutex read_mu_;
   std::condition_variable read_cv_;
   std::vector<std::unique_ptr<Connection>> readers_;
+  bool digests_ = false;  // schema 4 or later: person digests are kept
 };
 
 }  // namespace epermit::store::sqlite
