@@ -542,4 +542,8 @@ Status AddToBundle(RecordBundle& bundle, int64_t id, const json& obj) {
   return Status::Ok();
 }
 
+Status AddStoredToBundle(RecordBundle& bundle, int64_t id, std::string_view stored_json) {
+  return AddToBundle(bundle, id, json::parse(stored_json, nullptr, false));
+}
+
 }  // namespace epermit::domain

@@ -31,5 +31,7 @@ nlohmann::json RecordToJson(const AnyRecord& r);
 
 // Adds a stored record (already validated once) to a bundle.
 Status AddToBundle(RecordBundle& bundle, int64_t id, const nlohmann::json& obj);
+// The same from the record's stored JSON text.
+Status AddStoredToBundle(RecordBundle& bundle, int64_t id, std::string_view stored_json);
 
 }  // namespace epermit::domain

@@ -18,8 +18,7 @@ Result<LedgerView> LedgerService::Get(const std::string& citizen_id) const {
     EPERMIT_ASSIGN_OR_RETURN(std::vector<store::StoredRecord> rows, tx.StoredRecordsOf(id.number));
     record_count = rows.size();
     for (const store::StoredRecord& row : rows) {
-      EPERMIT_RETURN_IF_ERROR(
-          domain::AddToBundle(records, row.id, nlohmann::json::parse(row.body_json, nullptr, false)));
+      EPERMIT_RETURN_IF_ERROR(domain::AddStoredToBundle(records, row.id, row.body_json));
     }
     return Status::Ok();
   }));

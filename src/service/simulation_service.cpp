@@ -102,7 +102,7 @@ class Worker {
     in_.permits = std::move(p.permits);
     in_.records = domain::RecordBundle{};
     for (const auto& [id, body] : p.records) {
-      EPERMIT_RETURN_IF_ERROR(domain::AddToBundle(in_.records, id, nlohmann::json::parse(body, nullptr, false)));
+      EPERMIT_RETURN_IF_ERROR(domain::AddStoredToBundle(in_.records, id, body));
     }
     return Status::Ok();
   }

@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <array>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
@@ -109,6 +110,16 @@ std::optional<std::string> NonEmpty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }
 
+// Resets cached statements however a pass over them ends: one left unfinished would keep
+// its connection's read snapshot open (and the WAL from being checkpointed past it).
+template <size_t N>
+struct ResetOnExit {
+  std::array<Statement*, N> statements;
+  ~ResetOnExit() {
+    for (Statement* st : statements) st->Reset();
+  }
+};
+
 class SqliteTx final : public Tx {
  public:
   SqliteTx(Connection& conn, bool writable, bool digests) : conn_(conn), writable_(writable), digests_(digests) {}
@@ -143,8 +154,7 @@ class SqliteTx final : public Tx {
     for (;;) {
       EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
       if (!row) break;
-      auto body = nlohmann::json::parse(st->Text(1), nullptr, false);
-      EPERMIT_RETURN_IF_ERROR(domain::AddToBundle(bundle, st->Int(0), body));
+      EPERMIT_RETURN_IF_ERROR(domain::AddStoredToBundle(bundle, st->Int(0), st->Text(1)));
     }
     return bundle;
   }
@@ -363,13 +373,7 @@ class SqliteTx final : public Tx {
                              conn_.Prepare("SELECT citizen_id, body FROM person_digests ORDER BY citizen_id"));
     EPERMIT_ASSIGN_OR_RETURN(Statement * stale,
                              conn_.Prepare("SELECT citizen_id FROM person_digest_stale ORDER BY citizen_id"));
-    // Cached statements left unfinished would keep this connection's read snapshot open.
-    struct ResetOnExit {
-      Statement* const st[2];
-      ~ResetOnExit() {
-        for (Statement* s : st) s->Reset();
-      }
-    } reset_on_exit{{digests, stale}};
+    const ResetOnExit<2> reset_on_exit{{digests, stale}};
     EPERMIT_ASSIGN_OR_RETURN(bool has_digest, digests->Step());
     EPERMIT_ASSIGN_OR_RETURN(bool has_stale, stale->Step());
     PersonRows person;
@@ -410,6 +414,7 @@ class SqliteTx final : public Tx {
                              conn_.Prepare("INSERT OR REPLACE INTO person_digests(citizen_id, body) VALUES(?, ?)"));
     EPERMIT_ASSIGN_OR_RETURN(Statement * drop, conn_.Prepare("DELETE FROM person_digests WHERE citizen_id = ?"));
     EPERMIT_ASSIGN_OR_RETURN(Statement * fresh, conn_.Prepare("DELETE FROM person_digest_stale WHERE citizen_id = ?"));
+    const ResetOnExit<3> reset_on_exit{{put, drop, fresh}};
     PersonRows rows;
     for (const std::string& id : ids) {
       EPERMIT_RETURN_IF_ERROR(RowsOf(id, rows));
@@ -423,14 +428,12 @@ class SqliteTx final : public Tx {
         in.registrations = std::move(rows.registrations);
         in.permits = std::move(rows.permits);
         for (const auto& [record_id, body] : rows.records) {
-          EPERMIT_RETURN_IF_ERROR(
-              domain::AddToBundle(in.records, record_id, nlohmann::json::parse(body, nullptr, false)));
+          EPERMIT_RETURN_IF_ERROR(domain::AddStoredToBundle(in.records, record_id, body));
         }
         EPERMIT_RETURN_IF_ERROR(put->Bind(1, id).BindBlob(2, domain::EncodePersonDigest(in)).Run());
       }
       EPERMIT_RETURN_IF_ERROR(fresh->Bind(1, id).Run());
     }
-    for (Statement* st : {put, drop, fresh}) st->Reset();
     return ids.size();
   }
 
@@ -459,14 +462,7 @@ class SqliteTx final : public Tx {
       bool has = false;
       std::string key;
     };
-    // The statements are cached on the pooled connection: an unfinished one would keep its
-    // read snapshot open (and the WAL from checkpointing) after an early return.
-    struct ResetOnExit {
-      Statement* const st[3];
-      ~ResetOnExit() {
-        for (Statement* s : st) s->Reset();
-      }
-    } reset_on_exit{{regs, permits, recs}};
+    const ResetOnExit<3> reset_on_exit{{regs, permits, recs}};
     Cursor cursors[] = {{regs, 1, false, {}}, {permits, 4, false, {}}, {recs, 0, false, {}}};
     auto step = [](Cursor& c) -> Status {
       EPERMIT_ASSIGN_OR_RETURN(c.has, c.st->Step());
