@@ -98,6 +98,15 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
   app->permits_ = std::make_unique<service::PermitService>(app->ctx_);
   app->points_ = std::make_unique<service::PointsService>(app->ctx_);
   app->simulation_ = std::make_unique<service::SimulationService>(app->ctx_);
+  app->hasher_ = std::make_unique<auth::PasswordHasher>(config.max_concurrent_hashes, std::chrono::milliseconds(2000));
+  app->accounts_ = std::make_unique<service::AccountAdmin>(app->ctx_, app->hasher_.get());
+  service::AuthSettings auth;
+  auth.lockout_threshold = config.lockout_threshold;
+  auth.lockout_seconds = config.lockout_seconds;
+  auth.cookie_session_seconds = config.cookie_session_seconds;
+  auth.bearer_token_seconds = config.bearer_token_seconds;
+  auth.login_attempts_per_minute = config.login_attempts_per_minute;
+  app->sessions_ = std::make_unique<service::SessionService>(app->ctx_, app->hasher_.get(), auth);
   App* self = app.get();
   app->api_ = {app->records_.get(),
                app->registrations_.get(),
@@ -111,8 +120,20 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
                [self] { return self->trust_list(); },
                [self]() -> const std::string& { return self->trust_jws_; },
                app->points_.get(),
-               app->simulation_.get()};
+               app->simulation_.get(),
+               app->sessions_.get()};
   http::AddApiRoutes(app->router_, app->api_);
+  // Every route must have its line in the access table: a route without one is a wiring
+  // bug, found here rather than by a caller.
+  for (const auto& [method, pattern] : app->router_.Routes()) {
+    if (auth::FindAccess(method, pattern) == nullptr) {
+      return MakeError(ErrorKind::kInternal, "auth.route_unlisted",
+                       "Route " + method + " " + pattern + " has no line in the access table.",
+                       "路由未列入访问控制表：" + method + " " + pattern);
+    }
+  }
+  app->guard_ = std::make_unique<http::AuthGuard>(app->sessions_.get(), config.city);
+  app->router_.SetGuard(app->guard_.get());
   return app;
 }
 

@@ -11,9 +11,12 @@
 #include "app/config.hpp"
 #include "credential/key_store.hpp"
 #include "credential/trust_list.hpp"
+#include "http/auth_guard.hpp"
 #include "http/handlers/handlers.hpp"
 #include "http/server.hpp"
+#include "service/account_admin.hpp"
 #include "service/credential_service.hpp"
+#include "service/session_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace epermit::app {
@@ -43,6 +46,8 @@ class App {
   const credential::TrustList* trust_list() const { return trust_ ? &*trust_ : nullptr; }
   const std::string& trust_list_jws() const { return trust_jws_; }
   const http::Router& router() const { return router_; }
+  service::AccountAdmin& accounts() { return *accounts_; }
+  service::SessionService& sessions() { return *sessions_; }
 
  private:
   App() = default;
@@ -64,6 +69,10 @@ class App {
   std::unique_ptr<service::SimulationService> simulation_;
   std::unique_ptr<credential::KeyStore> keys_;
   std::unique_ptr<service::CredentialService> credentials_;
+  std::unique_ptr<auth::PasswordHasher> hasher_;
+  std::unique_ptr<service::AccountAdmin> accounts_;
+  std::unique_ptr<service::SessionService> sessions_;
+  std::unique_ptr<http::AuthGuard> guard_;
   std::optional<credential::TrustList> trust_;
   std::string trust_jws_;
   http::ApiServices api_;

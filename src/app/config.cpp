@@ -78,6 +78,17 @@ const std::vector<Key>& Keys() {
       IntKey("maintenance", "digest_refresh_seconds",
              "how often the person digests of people written since are rebuilt (policy simulation reads them)",
              &Config::digest_refresh_seconds, 1, 86400),
+      IntKey("auth", "max_concurrent_hashes", "password hashes (Argon2id, 64 MiB each) computed at once",
+             &Config::max_concurrent_hashes, 1, 16),
+      IntKey("auth", "lockout_threshold", "failed sign-ins in a row that lock an account", &Config::lockout_threshold,
+             1, 100),
+      IntKey("auth", "lockout_seconds", "how long a locked account stays locked", &Config::lockout_seconds, 1, 86400),
+      IntKey("auth", "cookie_session_seconds", "lifetime of a browser session", &Config::cookie_session_seconds, 60,
+             7 * 86400),
+      IntKey("auth", "bearer_token_seconds", "lifetime of an API client's bearer token", &Config::bearer_token_seconds,
+             60, 86400),
+      IntKey("auth", "login_attempts_per_minute", "sign-in attempts allowed per remote address per minute",
+             &Config::login_attempts_per_minute, 1, 100000),
   };
   return keys;
 }

@@ -37,6 +37,13 @@ struct Config {
   // [maintenance]
   int sweep_interval_seconds = 3600;
   int digest_refresh_seconds = 10;
+  // [auth]
+  int max_concurrent_hashes = 2;  // Argon2id hashes at once (64 MiB each)
+  int lockout_threshold = 5;
+  int lockout_seconds = 900;
+  int cookie_session_seconds = 8 * 3600;
+  int bearer_token_seconds = 3600;
+  int login_attempts_per_minute = 20;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

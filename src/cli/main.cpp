@@ -12,9 +12,11 @@
 
 #include "app/app.hpp"
 #include "app/demo_trust.hpp"
+#include "auth/totp.hpp"
 #include "cli/points_command.hpp"
 #include "cli/policy_command.hpp"
 #include "cli/trust_command.hpp"
+#include "cli/user_command.hpp"
 #include "cli/verify_command.hpp"
 #include "service/demo_seeder.hpp"
 #include "service/digest_refresher.hpp"
@@ -84,10 +86,12 @@ int Serve(const app::Config& cfg) {
   return 0;
 }
 
+std::string LoginLine(const std::string& base, const nlohmann::json& account, const std::string& token_var);
+
 // The demo's copy-paste lines for an offline verifier: fill a cache from the running node,
 // then check the holder's QR code (as text and as a picture) from that cache alone.
 nlohmann::json VerifyCommands(const std::string& dir, const std::string& base, const app::DemoTrustFiles& trust,
-                              const std::string& permit_number) {
+                              const std::string& permit_number, const nlohmann::json& holder_account) {
   namespace fs = std::filesystem;
   std::error_code ec;
   std::string self = fs::read_symlink("/proc/self/exe", ec).string();
@@ -100,16 +104,66 @@ nlohmann::json VerifyCommands(const std::string& dir, const std::string& base, c
           {"trust_list_file", fs::absolute(trust.trust_list_file).string()},
           {"cache_dir", cache},
           {"fetch", self + " verify --fetch " + base + " --root-key " + root + " --cache " + cache},
-          {"verify_text", self + " verify --cache " + cache + " \"$(curl -s '" + qr_url + "?format=text')\""},
-          {"verify_image", "curl -s -o " + png + " '" + qr_url + "?format=png' && " + self + " verify --cache " +
-                               cache + " --image " + png},
+          {"sign_in_holder", LoginLine(base, holder_account, "HOLDER")},
+          {"verify_text", self + " verify --cache " + cache + " \"$(curl -s -H \"Authorization: Bearer $HOLDER\" '" +
+                              qr_url + "?format=text')\""},
+          {"verify_image", "curl -s -H \"Authorization: Bearer $HOLDER\" -o " + png + " '" + qr_url +
+                               "?format=png' && " + self + " verify --cache " + cache + " --image " + png},
           {"exit_codes",
            "0 valid, 1 forged or malformed, 2 revoked, 3 suspended or lapsed, 4 expired, 5 unknown issuer, 6 stale "
            "or missing trust/status data"}};
 }
 
-std::string CurlJson(const std::string& url, const nlohmann::json& body) {
-  return "curl -s -X POST " + url + " -H 'Content-Type: application/json' -d '" + body.dump() + "'";
+// A POST of `body`, signed in with the bearer token in shell variable `token_var`.
+std::string CurlJson(const std::string& url, const nlohmann::json& body, const std::string& token_var) {
+  return "curl -s -X POST " + url + " -H \"Authorization: Bearer $" + token_var +
+         "\" -H 'Content-Type: application/json' -d '" + body.dump() + "'";
+}
+
+// Signs `account` in and keeps its bearer token in shell variable `token_var`.
+std::string LoginLine(const std::string& base, const nlohmann::json& account, const std::string& token_var) {
+  nlohmann::json body = {{"username", account["username"]}, {"password", account["password"]}, {"session", "bearer"}};
+  return token_var + "=$(curl -s -X POST " + base + "/api/v1/auth/login -H 'Content-Type: application/json' -d '" +
+         body.dump() + "' | sed -E 's/.*\"access_token\":\"([^\"]*)\".*/\\1/')";
+}
+
+// Demo accounts, with their generated passwords kept in demo.json (a demo's convenience; a
+// real node prints them once from `epermit user add`): one resident account per named case
+// and one account of each other role. Staff have a TOTP secret (`epermit user totp-code`).
+Status AddDemoAccounts(app::App& node, nlohmann::json& doc) {
+  const epermit::service::Actor actor{"demo"};
+  nlohmann::json accounts = nlohmann::json::object();
+  auto add = [&](epermit::service::NewAccountInput in) -> Result<nlohmann::json> {
+    EPERMIT_ASSIGN_OR_RETURN(auto out, node.accounts().Add(in, actor));
+    nlohmann::json j = {
+        {"username", in.username}, {"password", out.password}, {"role", epermit::domain::RoleName(in.role)}};
+    if (!out.totp_secret.empty()) j["totp_secret"] = epermit::auth::Base32Encode(out.totp_secret);
+    accounts[in.username] = j;
+    return j;
+  };
+  for (auto& [key, c] : doc["residents"].items()) {
+    if (!c.contains("citizen_id")) continue;
+    std::string username = "demo-" + key;
+    std::replace(username.begin(), username.end(), '_', '-');
+    EPERMIT_ASSIGN_OR_RETURN(
+        nlohmann::json a,
+        add({username, epermit::domain::Role::kResident, c["citizen_id"].get<std::string>(), {}, "", ""}));
+    c["account"] = {{"username", a["username"]}, {"password", a["password"]}};
+  }
+  using epermit::domain::Role;
+  std::vector<std::string> all_kinds;
+  for (const char* k : {"person", "hukou", "social_insurance", "employment", "housing", "enrollment", "housing_fund",
+                        "income_tax", "education", "qualification", "honour", "violation", "family"}) {
+    all_kinds.emplace_back(k);
+  }
+  EPERMIT_RETURN_IF_ERROR(add({"demo-reviewer", Role::kReviewer, "", {}, "", ""}).status());
+  EPERMIT_RETURN_IF_ERROR(add({"demo-worker", Role::kCommunityWorker, "", {}, "", ""}).status());
+  EPERMIT_RETURN_IF_ERROR(add({"demo-departments", Role::kDepartment, "", all_kinds, "", ""}).status());
+  EPERMIT_RETURN_IF_ERROR(add({"demo-verifier", Role::kVerifier, "", {}, "", ""}).status());
+  EPERMIT_RETURN_IF_ERROR(add({"demo-policy", Role::kPolicyAdmin, "", {}, "", ""}).status());
+  EPERMIT_RETURN_IF_ERROR(add({"demo-operator", Role::kOperator, "", {}, "", ""}).status());
+  doc["accounts"] = accounts;
+  return Status::Ok();
 }
 
 int Demo(const std::string& dir, int port, int64_t residents, const std::string& city, bool reset) {
@@ -153,6 +207,8 @@ int Demo(const std::string& dir, int port, int64_t residents, const std::string&
     spdlog::info("seeded {} residents ({} rows, {} permits) in {:.1f} s", report->residents, report->rows,
                  report->permits, secs);
     nlohmann::json doc = {{"city", cfg->city}, {"database", db}, {"residents", report->cases}};
+    Status accounts = AddDemoAccounts(**node, doc);
+    if (!accounts.ok()) return Fail(accounts.error());
     std::ofstream(demo_json) << doc.dump(2) << "\n";
   } else {
     spdlog::info("reusing the demo city in {} (pass --reset to start over)", dir);
@@ -169,18 +225,23 @@ int Demo(const std::string& dir, int port, int64_t residents, const std::string&
     doc["base_url"] = base;
     const auto& cases = doc["residents"];
     const std::string holder = cases["holds_permit"]["permit_number"].get<std::string>();
-    doc["verify"] = VerifyCommands(dir, base, *trust, holder);
+    doc["verify"] = VerifyCommands(dir, base, *trust, holder, cases["holds_permit"]["account"]);
     std::ofstream(demo_json) << doc.dump(2) << "\n";
     std::cout << "\nepermit demo city " << cfg->city << " is running at " << base << "/\n"
               << "  API description: " << base << "/api/v1/openapi.json\n"
               << "  Demo residents and ready request bodies: " << demo_json << "\n\n"
+              << "  Demo accounts (passwords, staff TOTP secrets): \"accounts\" in " << demo_json << "\n\n"
               << "Walk a resident from registration to permit (copy and paste):\n\n"
-              << "  # 1. residence registration (居住登记) of a newcomer: the residence clock starts today\n  "
-              << CurlJson(base + "/api/v1/registrations", cases["newcomer"]["register_request"]) << "\n\n"
+              << "  # 1. a newcomer signs in and registers their residence (居住登记): the clock starts today\n  "
+              << LoginLine(base, cases["newcomer"]["account"], "NEWCOMER") << "\n  "
+              << CurlJson(base + "/api/v1/registrations", cases["newcomer"]["register_request"], "NEWCOMER") << "\n\n"
               << "  # 2. a resident registered 8 months ago applies (申领): approved and issued at once\n  "
-              << CurlJson(base + "/api/v1/applications", cases["approved_at_once"]["apply_request"]) << "\n\n"
-              << "  # 3. the issued permit, as any office sees it\n  "
-              << "curl -s " << base << "/api/v1/permits/" << holder << "\n\n"
+              << LoginLine(base, cases["approved_at_once"]["account"], "APPLICANT") << "\n  "
+              << CurlJson(base + "/api/v1/applications", cases["approved_at_once"]["apply_request"], "APPLICANT")
+              << "\n\n"
+              << "  # 3. a permit holder reads their permit\n  "
+              << LoginLine(base, cases["holds_permit"]["account"], "HOLDER") << "\n  "
+              << "curl -s -H \"Authorization: Bearer $HOLDER\" " << base << "/api/v1/permits/" << holder << "\n\n"
               << "  # 4. offline verification (核验): fill a verifier cache once, then check the holder's QR code\n  "
               << doc["verify"]["fetch"].get<std::string>() << "\n  " << doc["verify"]["verify_text"].get<std::string>()
               << "\n\nPress Ctrl-C to stop.\n"
@@ -322,6 +383,7 @@ int main(int argc, char** argv) {
   epermit::cli::VerifyCommand verify(cli);
   epermit::cli::PolicyCommand policy_command(cli);
   epermit::cli::PointsCommand points_command(cli);
+  epermit::cli::UserCommand user_command(cli);
 
   CLI11_PARSE(cli, argc, argv);
   SetupLogging(log_level);
@@ -340,6 +402,7 @@ int main(int argc, char** argv) {
   if (verify.parsed()) return verify.Run();
   if (policy_command.parsed()) return policy_command.Run();
   if (points_command.parsed()) return points_command.Run();
+  if (user_command.parsed()) return user_command.Run();
   if (demo->parsed()) return Demo(demo_dir, demo_port, demo_residents, demo_city, demo_reset);
   auto cfg = ConfigFrom(config_file, db_path, city);
   if (!cfg.ok()) return Fail(cfg.error());

@@ -31,12 +31,6 @@ Result<service::PointsQuery> Query(const std::string& city, const std::string& d
   return q;
 }
 
-Result<app::Config> Configuration(const std::string& file) {
-  std::optional<std::string> path;
-  if (!file.empty()) path = file;
-  return app::LoadConfig(path, app::ProcessEnv());
-}
-
 }  // namespace
 
 PointsCommand::PointsCommand(CLI::App& app) {

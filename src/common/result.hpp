@@ -19,6 +19,7 @@ enum class ErrorKind {
   kPayloadTooLarge,
   kUnauthorized,
   kForbidden,
+  kRateLimited,  // too many attempts: wait (lockout, rate limit)
   kUnavailable,  // temporary: database busy, shutting down
   kInternal,     // a bug or an environment failure; never the caller's fault
 };

@@ -4,10 +4,14 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "auth/access_policy.hpp"
+#include "auth/principal.hpp"
 
 namespace epermit::http {
 
@@ -26,6 +30,11 @@ struct HttpRequest {
   std::string request_id;    // random hex, also sent back as X-Request-Id
   std::string route;         // matched route pattern, or "" (set by Router; used by the access log)
   std::vector<std::pair<std::string, std::string>> headers;  // in arrival order
+  // Set by the router's guard: the route's line of the access table, the signed-in caller
+  // (none on public routes), and whether the handler checked whose data it touched.
+  const auth::RouteAccess* access = nullptr;
+  std::optional<auth::Principal> principal;
+  bool subject_checked = false;
 
   // First header with this name (case-insensitive), or nullptr.
   const std::string* Header(std::string_view name) const {

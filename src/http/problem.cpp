@@ -34,6 +34,8 @@ int HttpStatusFor(const Error& e) {
       return 401;
     case ErrorKind::kForbidden:
       return 403;
+    case ErrorKind::kRateLimited:
+      return 429;
     case ErrorKind::kUnavailable:
       return 503;
     case ErrorKind::kInternal:

@@ -255,7 +255,12 @@ HttpResponse Router::Dispatch(HttpRequest& req) const {
   // Handlers should return errors as values; an exception here is a bug. The request
   // body and path are not logged: they may carry personal data.
   try {
-    return best->handler(req);
+    if (guard_ != nullptr) {
+      if (auto refused = guard_->Before(req, best->method, best->pattern)) return std::move(*refused);
+    }
+    HttpResponse response = best->handler(req);
+    if (guard_ != nullptr) guard_->After(req, response);
+    return response;
   } catch (const std::exception& e) {
     // what() is not logged: an exception message may quote the input that caused it.
     spdlog::error("handler threw route=\"{} {}\" request_id={} exception={}", best->method, best->pattern,

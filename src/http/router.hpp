@@ -19,8 +19,23 @@ using Handler = std::function<HttpResponse(HttpRequest&)>;
 // nullopt on a malformed escape.
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_as_space);
 
+// Runs around every routed request: authentication and the access table (http/auth_guard).
+class RequestGuard {
+ public:
+  virtual ~RequestGuard() = default;
+  // After routing, before the handler, with the matched route's method and pattern: nullopt
+  // lets the handler run; a response refuses the request.
+  virtual std::optional<HttpResponse> Before(HttpRequest& req, std::string_view method,
+                                             std::string_view pattern) const = 0;
+  // On the handler's response.
+  virtual void After(const HttpRequest& req, HttpResponse& response) const = 0;
+};
+
 class Router {
  public:
+  // Every routed request passes `guard` (not owned; must outlive the router). None: open.
+  void SetGuard(const RequestGuard* guard) { guard_ = guard; }
+
   // Registers `handler` for `method` (exact, e.g. "GET") and `pattern`
   // (e.g. "/api/v1/permits/{number}/endorsements"). A GET route also answers HEAD.
   // Throws std::invalid_argument for a malformed pattern or a route registered twice
@@ -59,6 +74,7 @@ class Router {
   static bool MoreSpecific(const Route& a, const Route& b);
 
   std::vector<Route> routes_;
+  const RequestGuard* guard_ = nullptr;
 };
 
 }  // namespace epermit::http

@@ -87,4 +87,14 @@ Result<domain::Registration> RegistrationService::Register(const RegistrationInp
   return r;
 }
 
+Result<bool> RegistrationService::RegisteredHere(const std::string& citizen_id) const {
+  bool found = false;
+  EPERMIT_RETURN_IF_ERROR(ctx_.store->Read([&](store::Tx& tx) -> Status {
+    EPERMIT_ASSIGN_OR_RETURN(auto reg, tx.LatestRegistration(citizen_id, ctx_.city));
+    found = reg.has_value();
+    return Status::Ok();
+  }));
+  return found;
+}
+
 }  // namespace epermit::service

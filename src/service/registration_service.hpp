@@ -28,6 +28,8 @@ class RegistrationService {
   // afterwards go through the permit's information change).
   Result<domain::Registration> Register(const RegistrationInput& in, const Actor& actor);
   Result<domain::Registration> Validate(const RegistrationInput& in, const Actor& actor) const;
+  // Whether the person is registered in this node's city (their data is then the city's).
+  Result<bool> RegisteredHere(const std::string& citizen_id) const;
 
  private:
   const NodeContext& ctx_;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "domain/account.hpp"
 #include "domain/model.hpp"
 
 namespace epermit::store {
@@ -111,6 +112,19 @@ class Tx {
   // citizen-ID order) and returns how many it rebuilt: 0 when every digest is current.
   virtual Result<size_t> RefreshPersonDigests(size_t limit) = 0;
   virtual Result<int64_t> StaleDigestCount() = 0;
+
+  // Accounts (by unique user name) and their sessions (by token hash).
+  // InsertAccount: kConflict "account.exists" when the user name, or a resident's citizen
+  // ID, already has an account. Returns the new id.
+  virtual Result<int64_t> InsertAccount(const domain::Account& a) = 0;
+  virtual Status UpdateAccount(const domain::Account& a) = 0;
+  virtual Result<std::optional<domain::Account>> FindAccount(const std::string& username) = 0;
+  virtual Result<std::optional<domain::Account>> FindAccountById(int64_t id) = 0;
+  virtual Status InsertSession(const domain::Session& s) = 0;
+  virtual Result<std::optional<domain::Session>> FindSession(const std::string& token_hash) = 0;
+  virtual Status DeleteSession(const std::string& token_hash) = 0;
+  // Ends every session of an account (password reset, disabling); returns how many.
+  virtual Result<int64_t> DeleteSessionsOf(int64_t account_id) = 0;
 };
 
 class Store {

@@ -18,11 +18,14 @@ class ApiTest : public CityFixture {
     SetUpCity("310000", MakeDate(2026, 11, 15));
     ASSERT_TRUE(app_->Start().ok());
     port_ = app_->port();
+    // Signed in before any "nothing changed" snapshot.
+    RoleToken(domain::Role::kDepartment);
+    RoleToken(domain::Role::kReviewer);
   }
   void TearDown() override { app_->Stop(); }
 
   ClientResponse Post(const std::string& path, const std::string& body) {
-    return HttpCall(port_, "POST", path, body, {{"Content-Type", "application/json"}});
+    return Api("POST", path, body, {{"Content-Type", "application/json"}});
   }
   ClientResponse Post(const std::string& path, const json& body) { return Post(path, body.dump()); }
 
@@ -30,8 +33,12 @@ class ApiTest : public CityFixture {
   // that no table changed.
   void ExpectRefused(const std::string& method, const std::string& path, const std::string& body, int status,
                      const std::string& code, const std::string& field = "") {
+    // The caller's account is made before the "before" snapshot: signing in is not the
+    // request under test.
+    const std::string token = TokenForPath(method, path, body);
     const std::string before = DumpTables(db_path());
-    ClientResponse r = HttpCall(port_, method, path, body, {{"Content-Type", "application/json"}});
+    ClientResponse r =
+        Api(method, path, body, {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}});
     EXPECT_EQ(r.status, status) << path << " " << r.body;
     EXPECT_EQ(r.Header("Content-Type"), "application/problem+json") << r.body;
     json p = json::parse(r.body, nullptr, false);
@@ -176,7 +183,7 @@ TEST_F(ApiTest, AnyChangeToARevokedPermit) {
   ExpectRefused("POST", base + "/changes", json{{"name", "新名"}, {"reason", "x"}}.dump(), 409, "permit.revoked");
   ExpectRefused("POST", base + "/replacements", json{{"reason", "lost"}}.dump(), 409, "permit.revoked");
   ExpectRefused("POST", base + "/revocation", json{{"reason", "again"}}.dump(), 409, "permit.revoked");
-  EXPECT_EQ(HttpCall(port_, "GET", base).Json()["state"], "revoked");
+  EXPECT_EQ(Api("GET", base).Json()["state"], "revoked");
 }
 
 TEST_F(ApiTest, UnknownPermitNumber) {
@@ -234,7 +241,7 @@ TEST_F(ApiTest, WalkFromRecordsToPermitOverHttp) {
   s.citizen_id = MakeCitizenId("360426", "19880808", 61);
   std::string ndjson;
   for (const json& rec : RecordsFor(s, clock_->Today())) ndjson += rec.dump() + "\n";
-  ClientResponse rec = HttpCall(port_, "POST", "/api/v1/records", ndjson, {{"Content-Type", "application/x-ndjson"}});
+  ClientResponse rec = Api("POST", "/api/v1/records", ndjson, {{"Content-Type", "application/x-ndjson"}});
   ASSERT_EQ(rec.status, 201) << rec.body;
   EXPECT_EQ(rec.Json()["imported"], 5);
 
@@ -247,10 +254,10 @@ TEST_F(ApiTest, WalkFromRecordsToPermitOverHttp) {
   EXPECT_EQ(early.Json()["application"]["status"], "rejected");
   EXPECT_EQ(early.Json()["application"]["decision"]["missing"][0]["code"], "residence_months");
 
-  ClientResponse openapi = HttpCall(port_, "GET", "/api/v1/openapi.json");
+  ClientResponse openapi = Api("GET", "/api/v1/openapi.json");
   ASSERT_EQ(openapi.status, 200);
   EXPECT_EQ(openapi.Json()["openapi"], "3.1.0");
-  EXPECT_EQ(HttpCall(port_, "GET", "/healthz").Json()["status"], "ok");
+  EXPECT_EQ(Api("GET", "/healthz").Json()["status"], "ok");
 }
 
 TEST_F(ApiTest, BadRecordBatchImportsNothing) {
@@ -262,7 +269,7 @@ TEST_F(ApiTest, BadRecordBatchImportsNothing) {
   for (const json& r : recs) ndjson += r.dump() + "\n";
   ndjson += "not json\n";
   const std::string before = DumpTables(db_path());
-  ClientResponse r = HttpCall(port_, "POST", "/api/v1/records", ndjson, {{"Content-Type", "application/x-ndjson"}});
+  ClientResponse r = Api("POST", "/api/v1/records", ndjson, {{"Content-Type", "application/x-ndjson"}});
   EXPECT_EQ(r.status, 422) << r.body;
   EXPECT_EQ(r.Json()["code"], "records.invalid");
   EXPECT_EQ(before, DumpTables(db_path()));
@@ -284,7 +291,7 @@ TEST_F(ApiTest, LedgerRecordsInTheFutureOrOverlappingAreRefused) {
   auto post = [&](const std::vector<json>& recs) {
     std::string ndjson;
     for (const json& r : recs) ndjson += r.dump() + "\n";
-    return HttpCall(port_, "POST", "/api/v1/records", ndjson, {{"Content-Type", "application/x-ndjson"}});
+    return Api("POST", "/api/v1/records", ndjson, {{"Content-Type", "application/x-ndjson"}});
   };
   ClientResponse stored = post({si("2025-01", "2025-12"), fund("2025-01", "2025-12")});
   ASSERT_EQ(stored.status, 201) << stored.body;

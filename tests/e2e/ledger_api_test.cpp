@@ -23,7 +23,7 @@ class LedgerApiTest : public CityFixture {
   }
   void TearDown() override { app_->Stop(); }
 
-  ClientResponse Ledger(const std::string& id) { return HttpCall(port_, "GET", "/api/v1/people/" + id + "/ledger"); }
+  ClientResponse Ledger(const std::string& id) { return Api("GET", "/api/v1/people/" + id + "/ledger"); }
 
   uint16_t port_ = 0;
 };
@@ -32,9 +32,9 @@ TEST_F(LedgerApiTest, PermitHolderWithLedgerRecords) {
   ResidentSpec s;
   s.citizen_id = MakeCitizenId("360426", "19880808", 91);
   AddResident(*app_, s);
-  ClientResponse issued = HttpCall(port_, "POST", "/api/v1/applications",
-                                   json{{"citizen_id", s.citizen_id}, {"name", s.name}, {"photo_ref", "p"}}.dump(),
-                                   {{"Content-Type", "application/json"}});
+  ClientResponse issued = Api("POST", "/api/v1/applications",
+                              json{{"citizen_id", s.citizen_id}, {"name", s.name}, {"photo_ref", "p"}}.dump(),
+                              {{"Content-Type", "application/json"}});
   ASSERT_EQ(issued.status, 201) << issued.body;
   const std::string spouse = MakeCitizenId("360426", "19890101", 92);
   std::string ndjson;
@@ -61,8 +61,7 @@ TEST_F(LedgerApiTest, PermitHolderWithLedgerRecords) {
        }) {
     ndjson += rec.dump() + "\n";
   }
-  ClientResponse imported =
-      HttpCall(port_, "POST", "/api/v1/records", ndjson, {{"Content-Type", "application/x-ndjson"}});
+  ClientResponse imported = Api("POST", "/api/v1/records", ndjson, {{"Content-Type", "application/x-ndjson"}});
   ASSERT_EQ(imported.status, 201) << imported.body;
 
   ClientResponse r = Ledger(s.citizen_id);
@@ -111,7 +110,7 @@ TEST_F(LedgerApiTest, UnknownPersonAndMalformedIdAreProblemsWithoutTheId) {
   EXPECT_EQ(bad.Json()["field"], "citizen_id");
   EXPECT_EQ(bad.body.find(slipped), std::string::npos);
   EXPECT_EQ(Ledger("not-an-id").status, 400);
-  EXPECT_EQ(HttpCall(port_, "POST", "/api/v1/people/" + unknown + "/ledger", "{}").status, 405);
+  EXPECT_EQ(Api("POST", "/api/v1/people/" + unknown + "/ledger", "{}").status, 405);
 }
 
 TEST_F(LedgerApiTest, CitizenIdsInThePathAreNotLogged) {

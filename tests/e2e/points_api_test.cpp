@@ -21,7 +21,7 @@ class PointsApiTest : public CityFixture {
   void TearDown() override { app_->Stop(); }
 
   ClientResponse Points(const std::string& id, const std::string& query = "") {
-    return HttpCall(port_, "GET", "/api/v1/people/" + id + "/points" + query);
+    return Api("GET", "/api/v1/people/" + id + "/points" + query);
   }
 
   // A permit holder born 1988-08-08 with a bachelor's degree and 8 months of Shanghai
@@ -30,14 +30,14 @@ class PointsApiTest : public CityFixture {
     ResidentSpec s;
     s.citizen_id = MakeCitizenId("360426", "19880808", 91);
     AddResident(*app_, s);
-    ClientResponse issued = HttpCall(port_, "POST", "/api/v1/applications",
-                                     json{{"citizen_id", s.citizen_id}, {"name", s.name}, {"photo_ref", "p"}}.dump(),
-                                     {{"Content-Type", "application/json"}});
+    ClientResponse issued = Api("POST", "/api/v1/applications",
+                                json{{"citizen_id", s.citizen_id}, {"name", s.name}, {"photo_ref", "p"}}.dump(),
+                                {{"Content-Type", "application/json"}});
     EXPECT_EQ(issued.status, 201) << issued.body;
-    const json edu = {{"kind", "education"}, {"citizen_id", s.citizen_id}, {"source", "jyb"},
-                      {"level", "bachelor"}, {"degree", true},             {"completed_on", "2010-07-01"}};
+    const json edu = {{"kind", "education"}, {"citizen_id", s.citizen_id},  {"source", "jyb"}, {"level", "bachelor"},
+                      {"degree", true},      {"completed_on", "2010-07-01"}};
     ClientResponse imported =
-        HttpCall(port_, "POST", "/api/v1/records", edu.dump() + "\n", {{"Content-Type", "application/x-ndjson"}});
+        Api("POST", "/api/v1/records", edu.dump() + "\n", {{"Content-Type", "application/x-ndjson"}});
     EXPECT_EQ(imported.status, 201) << imported.body;
     return s.citizen_id;
   }

@@ -46,7 +46,7 @@ class PointsCalculateTest : public CityFixture {
   void TearDown() override { app_->Stop(); }
 
   ClientResponse Calculate(const std::string& body) {
-    return HttpCall(port_, "POST", "/api/v1/points/calculate", body, {{"Content-Type", "application/json"}});
+    return Api("POST", "/api/v1/points/calculate", body, {{"Content-Type", "application/json"}});
   }
   ClientResponse Calculate(const json& body) { return Calculate(body.dump()); }
 

@@ -102,7 +102,7 @@ TEST_F(ReissueTest, ReplacementIssuesANewNumberAndSupersedesTheOld) {
 
   ExpectSuperseded(old);
   // The replaced number gets no fresh credentials.
-  EXPECT_EQ(HttpCall(app_->port(), "GET", "/api/v1/permits/" + number_ + "/qr?format=text").status, 409);
+  EXPECT_EQ(Api("GET", "/api/v1/permits/" + number_ + "/qr?format=text").status, 409);
 
   const json answer = VerifyQrText(QrText(new_number));
   EXPECT_EQ(Outcome(answer), "valid/valid") << answer.dump();

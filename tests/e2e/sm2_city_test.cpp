@@ -73,7 +73,7 @@ TEST_F(Sm2CityTest, LibraryVerifierWithATrustListNamingTheSm2Key) {
     return credential::VerifyQr(qr, ctx);
   };
   // The list this node serves (root-signed, naming the SM2 key) as a verifier fetches it.
-  ClientResponse served = HttpCall(app_->port(), "GET", "/.well-known/epermit-trust-list");
+  ClientResponse served = Api("GET", "/.well-known/epermit-trust-list");
   ASSERT_EQ(served.status, 200);
   auto trust = credential::VerifyTrustList(served.body, root_->public_key(), now, 30 * 86400);
   ASSERT_TRUE(trust.ok()) << trust.error().message_en;

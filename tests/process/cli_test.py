@@ -44,7 +44,8 @@ with tempfile.TemporaryDirectory(prefix="epermit-cli-") as d:
     for args in (["--help"], ["serve", "--help"], ["demo", "--help"], ["records", "--help"],
                  ["records", "import", "--help"], ["db", "--help"], ["db", "migrate", "--help"],
                  ["db", "check", "--help"], ["points", "--help"], ["points", "calc", "--help"],
-                 ["policy", "simulate", "--help"]):
+                 ["policy", "simulate", "--help"], ["user", "--help"], ["user", "add", "--help"],
+                 ["user", "import", "--help"], ["user", "reset", "--help"], ["user", "disable", "--help"]):
         r = run(*args)
         check("help: " + " ".join(args), r.returncode == 0 and "Usage" in r.stdout, r.stdout + r.stderr)
 
@@ -61,7 +62,62 @@ with tempfile.TemporaryDirectory(prefix="epermit-cli-") as d:
     r = run("db", "check", "--db", os.path.join(d, "missing.db"))
     check("db check on a missing file fails clearly", r.returncode != 0 and "No database" in r.stderr, r.stderr)
 
+    # Operators' account tools: generated secrets printed once, stored only as hashes.
     cid = citizen_id("36042619900101011")
+    r = run("user", "add", "--db", db, "--username", "zhang-wei", "--role", "resident", "--citizen-id", cid)
+    out = json.loads(r.stdout) if r.returncode == 0 else {}
+    check("user add prints a generated password once", r.returncode == 0 and len(out.get("password", "")) >= 16
+          and "totp_secret" not in out, r.stdout + r.stderr)
+    con = sqlite3.connect(db)
+    stored = con.execute("SELECT password_hash FROM accounts WHERE username = 'zhang-wei'").fetchone()
+    con.close()
+    check("the database keeps an Argon2id hash, not the password",
+          stored and stored[0].startswith("$argon2id$") and out.get("password", "?") not in stored[0], stored)
+    r = run("user", "add", "--db", db, "--username", "rev-li", "--role", "reviewer")
+    out = json.loads(r.stdout) if r.returncode == 0 else {}
+    check("a staff account gets a TOTP secret and otpauth URI", r.returncode == 0 and len(out.get("totp_secret", "")) >= 32
+          and out.get("otpauth_uri", "").startswith("otpauth://totp/"), r.stdout + r.stderr)
+    code = run("user", "totp-code", out.get("totp_secret", "AAAA")).stdout.strip()
+    check("user totp-code prints six digits", re.fullmatch(r"\d{6}", code), code)
+    accounts_before = count(db, "accounts")
+    for args, expect, name in (
+            (["--username", "zhang-wei", "--role", "resident", "--citizen-id", citizen_id("36042619900101022")],
+             "account.exists", "a taken user name"),
+            (["--username", "zhang-wei-2", "--role", "resident", "--citizen-id", cid],
+             "account.exists", "a second account for one resident"),
+            (["--username", "x", "--role", "resident", "--citizen-id", cid], "account.bad_username", "a short user name"),
+            (["--username", "nobody-1", "--role", "emperor"], "account.bad_role", "an unknown role"),
+            (["--username", "nobody-2", "--role", "resident"], "account.citizen_id_required", "a resident without an ID"),
+            (["--username", "nobody-3", "--role", "department"], "account.kinds_required", "a department without kinds"),
+    ):
+        r = run("user", "add", "--db", db, *args)
+        check(f"user add refuses {name} ({expect})", r.returncode == 1 and expect in r.stderr, r.stderr)
+    r = subprocess.run([BIN, "user", "add", "--db", db, "--username", "weak-one", "--role", "resident", "--citizen-id",
+                        citizen_id("36042619900101033"), "--password-stdin"], input="password123\n",
+                       capture_output=True, text=True)
+    check("user add refuses a common password", r.returncode == 1 and "password." in r.stderr, r.stderr)
+    check("refused accounts are not created", count(db, "accounts") == accounts_before)
+    r = run("user", "reset", "--db", db, "--username", "zhang-wei")
+    check("user reset prints a new password", r.returncode == 0 and json.loads(r.stdout).get("password"), r.stderr)
+    r = run("user", "disable", "--db", db, "--username", "zhang-wei")
+    check("user disable", r.returncode == 0 and json.loads(r.stdout).get("disabled") is True, r.stderr)
+    con = sqlite3.connect(db)
+    disabled = con.execute("SELECT disabled FROM accounts WHERE username = 'zhang-wei'").fetchone()
+    con.close()
+    check("the account is stored as disabled", disabled and disabled[0] == 1, disabled)
+    r = run("user", "disable", "--db", db, "--username", "no-such-user")
+    check("user disable of an unknown account exits 1", r.returncode == 1 and "account.not_found" in r.stderr, r.stderr)
+    batch = os.path.join(d, "accounts.jsonl")
+    with open(batch, "w") as f:
+        f.write(json.dumps({"username": "batch-1", "role": "verifier"}) + "\n\n")
+        f.write(json.dumps({"username": "batch-2", "role": "department", "kinds": ["social_insurance"]}) + "\n")
+        f.write('{"username": "batch-3", "role": 7}\n')
+    r = run("user", "import", "--db", db, batch)
+    lines = [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
+    check("user import creates accounts up to a bad line and names it",
+          r.returncode == 1 and [x["username"] for x in lines] == ["batch-1", "batch-2"] and "Line 4" in r.stderr,
+          r.stdout + r.stderr)
+
     good = [
         {"kind": "person", "citizen_id": cid, "source": "gaj", "name": "张伟", "ethnicity": "汉"},
         {"kind": "social_insurance", "citizen_id": cid, "source": "rsj", "city": "310000", "scheme": "employee",

@@ -2,14 +2,17 @@
 """Crash test: stream applications at a real node, SIGKILL it at a random moment,
 restart, and check that every application that got a 2xx answer is stored and that
 the database passes `epermit db check` (PRAGMA integrity_check and foreign keys).
+Each applicant signs in with their own account (made with `epermit user import`) first.
 
 Exit 0 and a final line "N passed, 0 failed" when every round holds."""
 import argparse
+import concurrent.futures
 import http.client
 import json
 import os
 import random
 import re
+import secrets
 import signal
 import sqlite3
 import subprocess
@@ -19,10 +22,14 @@ import threading
 import time
 
 
+# Every applicant signs in from 127.0.0.1, so the per-address sign-in limit is lifted here.
+NODE_ENV = dict(os.environ, EPERMIT_AUTH_LOGIN_ATTEMPTS_PER_MINUTE="100000")
+
+
 def start_node(binary, workdir, residents):
     proc = subprocess.Popen(
         [binary, "--log-level", "warn", "demo", "--dir", workdir, "--port", "0", "--residents", str(residents)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=NODE_ENV)
     deadline = time.time() + 300
     for line in proc.stdout:
         m = re.search(r"is running at http://127\.0\.0\.1:(\d+)/", line)
@@ -46,14 +53,55 @@ def candidates(db_path):
     return rows
 
 
-def stream(port, people, acked, stop):
+def make_accounts(binary, db_path, workdir, people, password):
+    """One resident account per candidate, all with `password`: {citizen_id: username}."""
+    path = os.path.join(workdir, "accounts.jsonl")
+    with open(path, "w") as f:
+        for i, (citizen_id, _) in enumerate(people):
+            f.write(json.dumps({"username": f"crash-{i}", "role": "resident", "citizen_id": citizen_id,
+                                "password": password}) + "\n")
+    r = subprocess.run([binary, "--log-level", "warn", "user", "import", "--db", db_path, path],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError("user import failed: " + r.stderr)
+    return {citizen_id: f"crash-{i}" for i, (citizen_id, _) in enumerate(people)}
+
+
+def sign_in_all(port, usernames, password):
+    """A bearer token for each account ({citizen_id: token}); sessions live in the database,
+    so the tokens outlast the node being killed and restarted."""
+    tokens = {}
+
+    def sign_in(item):
+        citizen_id, username = item
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for _ in range(50):
+            conn.request("POST", "/api/v1/auth/login",
+                         json.dumps({"username": username, "password": password, "session": "bearer"}),
+                         {"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            body = json.loads(resp.read())
+            if resp.status != 503:  # auth.busy: the node bounds concurrent hashes; wait and retry
+                break
+            time.sleep(0.2)
+        if resp.status != 200:
+            raise RuntimeError(f"sign-in refused: {resp.status} {body}")
+        tokens[citizen_id] = body["access_token"]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(sign_in, usernames.items()))
+    return tokens
+
+
+def stream(port, people, tokens, acked, stop):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     for citizen_id, name in people:
         if stop.is_set():
             return
         body = json.dumps({"citizen_id": citizen_id, "name": name, "photo_ref": "photo:crash"})
+        headers = {"Content-Type": "application/json", "Authorization": "Bearer " + tokens[citizen_id]}
         try:
-            conn.request("POST", "/api/v1/applications", body, {"Content-Type": "application/json"})
+            conn.request("POST", "/api/v1/applications", body, headers)
             resp = conn.getresponse()
             data = resp.read()
         except (OSError, http.client.HTTPException):
@@ -67,6 +115,7 @@ def main():
     ap.add_argument("--binary", required=True)
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--residents", type=int, default=3000)
+    ap.add_argument("--accounts", type=int, default=500)
     ap.add_argument("--seed", type=int, default=int(time.time()))
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -75,14 +124,27 @@ def main():
     all_acked = []
     with tempfile.TemporaryDirectory(prefix="epermit-crash-") as workdir:
         db_path = os.path.join(workdir, "epermit.db")
+        # Seed the city once, give the first applicants accounts while it is down, then sign
+        # them all in so that the rounds spend their time applying.
+        proc, _ = start_node(args.binary, workdir, args.residents)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait()
+        password = secrets.token_urlsafe(16)
+        usernames = make_accounts(args.binary, db_path, workdir, candidates(db_path)[:args.accounts], password)
+        proc, port = start_node(args.binary, workdir, args.residents)
+        tokens = sign_in_all(port, usernames, password)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait()
         for round_no in range(1, args.rounds + 1):
             proc, port = start_node(args.binary, workdir, args.residents)
-            people = candidates(db_path)
+            people = [p for p in candidates(db_path) if p[0] in tokens]
             if not people:
-                print("no residents left to apply; raise --residents")
-                return 1
+                proc.kill()
+                proc.wait()
+                print(f"every account holder has applied; stopping after {round_no - 1} rounds")
+                break
             acked, stop = [], threading.Event()
-            t = threading.Thread(target=stream, args=(port, people, acked, stop))
+            t = threading.Thread(target=stream, args=(port, people, tokens, acked, stop))
             t.start()
             time.sleep(rng.uniform(0.05, 0.6))
             proc.send_signal(signal.SIGKILL)
@@ -105,6 +167,10 @@ def main():
                 print(check.stdout, check.stderr)
             passed += ok
             failed += not ok
+    if not all_acked:
+        # A node that refused every application would lose nothing: that proves nothing.
+        print("no application was acknowledged in any round")
+        failed += 1
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 BIN = sys.argv[1]
@@ -51,6 +52,14 @@ def b64url(data):
 
 def b64url_decode(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign_in(base, account):
+    """A bearer token for a demo account; staff give the TOTP code `epermit user totp-code` prints."""
+    body = {"username": account["username"], "password": account["password"], "session": "bearer"}
+    if "totp_secret" in account:
+        body["totp"] = run("user", "totp-code", account["totp_secret"]).stdout.strip()
+    return json.loads(http("POST", base + "/api/v1/auth/login", body)[1])["access_token"]
 
 
 def verdict(r):
@@ -95,11 +104,18 @@ with tempfile.TemporaryDirectory(prefix="epermit-trust-") as d:
     check("the demo node serves its signed trust list", status == 200 and served.count(b".") == 2, served[:100])
 
     qr_url = f"{base}/api/v1/permits/{number}/qr"
-    qr_text = http("GET", qr_url + "?format=text")[1].decode()
-    paper_text = http("GET", qr_url + "?format=text&form=paper")[1].decode()
+    try:
+        http("GET", qr_url + "?format=text")
+        anonymous_qr = 200
+    except urllib.error.HTTPError as e:
+        anonymous_qr = e.code
+    check("nobody signed out gets a holder's QR code: 401", anonymous_qr == 401, anonymous_qr)
+    holder = {"Authorization": "Bearer " + sign_in(base, demo["residents"]["holds_permit"]["account"])}
+    qr_text = http("GET", qr_url + "?format=text", headers=holder)[1].decode()
+    paper_text = http("GET", qr_url + "?format=text&form=paper", headers=holder)[1].decode()
     png = os.path.join(d, "qr.png")
     with open(png, "wb") as f:
-        f.write(http("GET", qr_url + "?format=png")[1])
+        f.write(http("GET", qr_url + "?format=png", headers=holder)[1])
 
     # --- no data yet: the verifier says so instead of guessing ---
     empty_cache = os.path.join(d, "never-fetched")
@@ -268,8 +284,8 @@ with tempfile.TemporaryDirectory(prefix="epermit-trust-") as d:
 
     # --- revocation reaches a verifier with its next fetch ---
     try:
-        status, _ = http("POST", f"{base}/api/v1/permits/{number}/revocation", {"reason": "test: revoked"},
-                         {"X-Epermit-Actor": "trust-verify-test"})
+        reviewer = {"Authorization": "Bearer " + sign_in(base, demo["accounts"]["demo-reviewer"])}
+        status, _ = http("POST", f"{base}/api/v1/permits/{number}/revocation", {"reason": "test: revoked"}, reviewer)
     except urllib.error.HTTPError as e:
         status = e.code
     check("the permit is revoked", status == 200, status)

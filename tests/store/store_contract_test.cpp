@@ -677,6 +677,84 @@ TEST_P(StoreContractTest, AnUnreadableRecordStopsTheRefreshAndChangesNothing) {
   EXPECT_EQ(PassOf(*store_), (std::vector<std::string>{std::string(kA) + ":r", std::string(kB) + ":r"}));
 }
 
+domain::Account SampleAccount(const std::string& username, const std::string& citizen) {
+  domain::Account a;
+  a.username = username;
+  a.role = citizen.empty() ? domain::Role::kDepartment : domain::Role::kResident;
+  a.citizen_id = citizen;
+  a.city = "310000";
+  if (citizen.empty()) a.record_kinds = {"social_insurance", "housing"};
+  a.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
+  a.totp_secret = std::string("\x00\x01secret", 8);
+  a.totp_last_step = 59000000;
+  a.created_at = a.updated_at = 1700000001;
+  return a;
+}
+
+// Accounts: every field round-trips (the TOTP secret is bytes), one account per user name
+// and per resident, and a session is found by its token hash until deleted with its account's.
+TEST_P(StoreContractTest, AccountsAndSessions) {
+  int64_t resident_id = 0;
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kFull,
+                          [&](Tx& tx) -> Status {
+                            EPERMIT_ASSIGN_OR_RETURN(resident_id,
+                                                     tx.InsertAccount(SampleAccount("wang-fang", kCitizen)));
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertAccount(SampleAccount("rsj-client", "")).status());
+                            domain::Session s{std::string(32, '\x07'), resident_id, true, "", 1700000002, 1700003602};
+                            EPERMIT_RETURN_IF_ERROR(tx.InsertSession(s));
+                            s.token_hash = std::string(32, '\x08');
+                            s.bearer = false;
+                            s.csrf_token = "csrf";
+                            return tx.InsertSession(s);
+                          })
+                  .ok());
+  for (const auto& dup : {SampleAccount("wang-fang", ValidId("11010519491231001")), SampleAccount("other", kCitizen)}) {
+    Status s = store_->Write(Durability::kFull, [&](Tx& tx) { return tx.InsertAccount(dup).status(); });
+    ASSERT_FALSE(s.ok()) << dup.username;
+    EXPECT_EQ(s.error().code, "account.exists");
+  }
+  ASSERT_TRUE(store_
+                  ->Write(Durability::kFull,
+                          [&](Tx& tx) -> Status {
+                            auto a = tx.FindAccount("wang-fang");
+                            EXPECT_TRUE(a.ok() && a->has_value());
+                            const domain::Account want = SampleAccount("wang-fang", kCitizen);
+                            EXPECT_EQ((*a)->id, resident_id);
+                            EXPECT_EQ((*a)->citizen_id, kCitizen);
+                            EXPECT_EQ((*a)->totp_secret, want.totp_secret);
+                            EXPECT_EQ((*a)->totp_last_step, want.totp_last_step);
+                            EXPECT_EQ((*a)->password_hash, want.password_hash);
+                            auto d = tx.FindAccount("rsj-client");
+                            EXPECT_TRUE(d.ok() && d->has_value());
+                            EXPECT_EQ((*d)->record_kinds, (std::vector<std::string>{"social_insurance", "housing"}));
+                            domain::Account changed = **a;
+                            changed.failed_logins = 3;
+                            changed.locked_until = 1700000900;
+                            changed.disabled = true;
+                            EPERMIT_RETURN_IF_ERROR(tx.UpdateAccount(changed));
+                            auto by_id = tx.FindAccountById(resident_id);
+                            EXPECT_TRUE(by_id.ok() && by_id->has_value());
+                            EXPECT_EQ((*by_id)->failed_logins, 3);
+                            EXPECT_EQ((*by_id)->locked_until, 1700000900);
+                            EXPECT_TRUE((*by_id)->disabled);
+                            auto cookie = tx.FindSession(std::string(32, '\x08'));
+                            EXPECT_TRUE(cookie.ok() && cookie->has_value());
+                            EXPECT_FALSE((*cookie)->bearer);
+                            EXPECT_EQ((*cookie)->csrf_token, "csrf");
+                            EXPECT_EQ((*cookie)->expires_at, 1700003602);
+                            EXPECT_FALSE(tx.FindSession(std::string(32, '\x09'))->has_value());
+                            EPERMIT_RETURN_IF_ERROR(tx.DeleteSession(std::string(32, '\x07')));
+                            EXPECT_FALSE(tx.FindSession(std::string(32, '\x07'))->has_value());
+                            auto ended = tx.DeleteSessionsOf(resident_id);
+                            EXPECT_TRUE(ended.ok() && *ended == 1);
+                            EXPECT_FALSE(tx.FindSession(std::string(32, '\x08'))->has_value());
+                            EXPECT_FALSE(tx.FindAccount("nobody")->has_value());
+                            return Status::Ok();
+                          })
+                  .ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values(Backend{"sqlite", MakeSqlite}),
                          [](const auto& info) { return info.param.name; });
 

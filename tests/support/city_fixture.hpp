@@ -5,16 +5,21 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "app/app.hpp"
+#include "auth/totp.hpp"
 #include "credential/key_store.hpp"
 #include "credential/signer.hpp"
 #include "credential/trust_list.hpp"
 #include "domain/citizen_id.hpp"
+#include "http/http_client.hpp"
 #include "support/test_support.hpp"
 
 namespace epermit::testing {
@@ -35,10 +40,12 @@ inline std::string DumpTables(const std::string& db_path) {
   sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
   std::string out;
   for (const char* table : {"records", "registrations", "applications", "permits", "permit_sequences", "history",
-                            "credential_status", "credential_status_version"}) {
+                            "credential_status", "credential_status_version", "accounts", "sessions"}) {
     out += std::string("## ") + table + "\n";
     sqlite3_stmt* st = nullptr;
-    std::string sql = std::string("SELECT * FROM ") + table + " ORDER BY rowid";
+    // sessions is a WITHOUT ROWID table, ordered by its key.
+    std::string sql = std::string("SELECT * FROM ") + table +
+                      (std::string(table) == "sessions" ? " ORDER BY token_hash" : " ORDER BY rowid");
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
       out += "prepare failed\n";
       continue;
@@ -133,6 +140,127 @@ class CityFixture : public ::testing::Test {
   }
 
   std::string db_path() const { return dir_.File("city.db"); }
+
+  // The bearer token of a new account of `role` (a resident bound to `citizen_id`, a
+  // department client writing `kinds`), signed in through the services; staff sign in with
+  // their TOTP code. The HTTP sign-in itself is tested in tests/e2e/auth_api_test.cpp.
+  std::string TokenFor(domain::Role role, const std::string& citizen_id = "",
+                       const std::vector<std::string>& kinds = {}) {
+    return MakeAccount(role, citizen_id, kinds).token;
+  }
+
+  // One resident account per citizen ID, and one account per other role, made on first use;
+  // signed in again when the test clock has run past the token's lifetime.
+  std::string ResidentToken(const std::string& citizen_id) {
+    return CachedToken(citizen_id, domain::Role::kResident, citizen_id, {});
+  }
+  std::string RoleToken(domain::Role role) {
+    std::vector<std::string> kinds;
+    if (role == domain::Role::kDepartment) {
+      for (const char* k :
+           {"person", "hukou", "social_insurance", "employment", "housing", "enrollment", "housing_fund", "income_tax",
+            "education", "qualification", "honour", "violation", "family"}) {
+        kinds.emplace_back(k);
+      }
+    }
+    return CachedToken(std::string(domain::RoleName(role)), role, "", kinds);
+  }
+
+  // Headers of a JSON request signed in with `token`.
+  static std::map<std::string, std::string> Bearer(const std::string& token,
+                                                   const std::string& content_type = "application/json") {
+    return {{"Authorization", "Bearer " + token}, {"Content-Type", content_type}};
+  }
+
+  // Whose token a test request to `path` is sent with, when the test is about the route's
+  // behaviour rather than its access rules (those: tests/e2e/access_matrix_test.cpp):
+  // department records as a department client, a resident's own registration or
+  // application as that resident, everything else on people and permits as a reviewer of
+  // this city, the policy what-if as a policy administrator; public routes with none.
+  std::string TokenForPath(const std::string& method, const std::string& path, const std::string& body) {
+    const std::string route = path.substr(0, path.find('?'));
+    if (route == "/api/v1/records") return RoleToken(domain::Role::kDepartment);
+    if (route == "/api/v1/policy/simulate") return RoleToken(domain::Role::kPolicyAdmin);
+    if (method == "POST" && (route == "/api/v1/registrations" || route == "/api/v1/applications")) {
+      auto parsed = nlohmann::json::parse(body, nullptr, false);
+      std::string id = parsed.is_object() ? parsed.value("citizen_id", "") : "";
+      if (!domain::ParseCitizenId(id, clock_->Today()).ok()) id = MakeCitizenId("110101", "19800101", 991);
+      return ResidentToken(id);
+    }
+    const bool credentials = route.find("/qr") != std::string::npos || route.find("/credentials") != std::string::npos;
+    if (credentials && route.rfind("/api/v1/permits/", 0) == 0) {
+      // A holder fetches their own QR code and credentials.
+      auto view = app_->permits().Get(route.substr(16, route.find('/', 16) - 16));
+      if (view.ok()) return ResidentToken(view->permit.citizen_id);
+    }
+    if (route.rfind("/api/v1/people/", 0) == 0) {
+      // A resident reads their own ledger and points; a malformed ID goes in as a reviewer's.
+      const std::string id = route.substr(15, route.find('/', 15) - 15);
+      if (domain::ParseCitizenId(id, clock_->Today()).ok()) return ResidentToken(id);
+    }
+    if (route.rfind("/api/v1/permits/", 0) == 0 || route.rfind("/api/v1/applications/", 0) == 0 ||
+        route.rfind("/api/v1/people/", 0) == 0 || route == "/api/v1/review-queue") {
+      return RoleToken(domain::Role::kReviewer);
+    }
+    return "";
+  }
+
+  // HttpCall to this node, signed in as TokenForPath says unless `headers` has its own
+  // Authorization.
+  ClientResponse Api(const std::string& method, const std::string& target, const std::string& body = "",
+                     std::map<std::string, std::string> headers = {}) {
+    if (headers.count("Authorization") == 0) {
+      const std::string token = TokenForPath(method, target, body);
+      if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+    }
+    return HttpCall(app_->port(), method, target, body, std::move(headers));
+  }
+
+  static constexpr char kTestPassword[] = "a long test password 1";
+
+  struct TestAccount {
+    std::string username;
+    std::string totp_secret;
+    std::string token;
+    std::int64_t signed_in_at = 0;
+  };
+
+  // A new account of `role` signed in through the services; staff sign in with their TOTP
+  // code. The HTTP sign-in itself is tested in tests/e2e/auth_api_test.cpp.
+  TestAccount MakeAccount(domain::Role role, const std::string& citizen_id, const std::vector<std::string>& kinds) {
+    const int n = ++accounts_made_;
+    TestAccount account;
+    account.username = std::string(domain::RoleName(role)) + "-" + std::to_string(n);
+    std::replace(account.username.begin(), account.username.end(), '_', '-');
+    auto added = app_->accounts().Add({account.username, role, citizen_id, kinds, "", kTestPassword}, {"test"});
+    EXPECT_TRUE(added.ok()) << added.error().message_en;
+    if (!added.ok()) return account;
+    account.totp_secret = added->totp_secret;
+    SignIn(account);
+    return account;
+  }
+
+  void SignIn(TestAccount& account) {
+    service::LoginInput in{account.username, kTestPassword, "", true};
+    if (!account.totp_secret.empty()) in.totp_code = auth::Totp(account.totp_secret, clock_->UnixSeconds());
+    // Each account signs in from its own address, so the per-address limit never trips here.
+    auto login = app_->sessions().Login(in, "fixture-" + account.username);
+    EXPECT_TRUE(login.ok()) << login.error().message_en;
+    account.token = login.ok() ? login->token : "";
+    account.signed_in_at = clock_->UnixSeconds();
+  }
+
+  std::string CachedToken(const std::string& key, domain::Role role, const std::string& citizen_id,
+                          const std::vector<std::string>& kinds) {
+    auto it = tokens_.find(key);
+    if (it == tokens_.end()) return (tokens_[key] = MakeAccount(role, citizen_id, kinds)).token;
+    // Well inside the shortest token lifetime the fixture's config gives.
+    if (clock_->UnixSeconds() - it->second.signed_in_at > 600) SignIn(it->second);
+    return it->second.token;
+  }
+
+  int accounts_made_ = 0;
+  std::map<std::string, TestAccount> tokens_;
 
   TempDir dir_;
   std::unique_ptr<FixedClock> clock_;

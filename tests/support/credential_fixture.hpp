@@ -35,7 +35,7 @@ class TrustedCityTest : public CityFixture {
   }
 
   ClientResponse Post(const std::string& path, const nlohmann::json& body) {
-    return HttpCall(app_->port(), "POST", path, body.dump(), {{"Content-Type", "application/json"}});
+    return Api("POST", path, body.dump(), {{"Content-Type", "application/json"}});
   }
 
   // POST /api/v1/verify, expecting an answer (200).
@@ -52,7 +52,7 @@ class TrustedCityTest : public CityFixture {
 
   // GET /api/v1/permits/{number}/qr?format=text (form "phone" or "paper").
   std::string QrText(const std::string& number, const std::string& form = "phone") {
-    ClientResponse r = HttpCall(app_->port(), "GET", "/api/v1/permits/" + number + "/qr?format=text&form=" + form);
+    ClientResponse r = Api("GET", "/api/v1/permits/" + number + "/qr?format=text&form=" + form);
     EXPECT_EQ(r.status, 200) << r.body;
     return r.status == 200 ? r.body : std::string();
   }

@@ -54,6 +54,7 @@ void AddApplicationRoutes(Router& router, const ApiServices& api) {
     if (!body.ok()) return Problem(req, body.error());
     auto in = ParseApplication(*body);
     if (!in.ok()) return Problem(req, in.error());
+    if (auto denied = DenyNamedPerson(req, api, in->citizen_id)) return std::move(*denied);
     auto out = api.applications->Apply(*in, ActorOf(req));
     if (!out.ok()) return Problem(req, out.error());
     HttpResponse r = JsonResponse(201, OutcomeJson(*out));
@@ -63,7 +64,8 @@ void AddApplicationRoutes(Router& router, const ApiServices& api) {
 
   router.Add("GET", "/api/v1/applications/{id}", [&api](HttpRequest& req) {
     auto app = api.applications->Get(req.Param("id"));
-    if (!app.ok()) return Problem(req, app.error());
+    if (!app.ok()) return LookupFailed(req, app.error());
+    if (auto denied = Deny(req, api, {app->citizen_id, app->city})) return std::move(*denied);
     return JsonResponse(200, service::ApplicationJson(*app));
   });
 
@@ -99,6 +101,9 @@ void AddApplicationRoutes(Router& router, const ApiServices& api) {
     if (!reason.ok()) return Problem(req, reason.error());
     in.decision = *decision;
     in.reason = *reason;
+    auto app = api.applications->Get(req.Param("id"));
+    if (!app.ok()) return LookupFailed(req, app.error());
+    if (auto denied = Deny(req, api, {app->citizen_id, app->city})) return std::move(*denied);
     auto out = api.applications->Decide(req.Param("id"), in, ActorOf(req));
     if (!out.ok()) return Problem(req, out.error());
     return JsonResponse(200, OutcomeJson(*out));

@@ -33,6 +33,8 @@ void AddCredentialRoutes(Router& router, const ApiServices& api) {
       return Problem(req, MakeError(ErrorKind::kInvalidArgument, "field.enum", "'form' must be phone or paper.",
                                     "form 必须是 phone 或 paper。", "form"));
     }
+    HttpResponse refusal;
+    if (!ReachablePermit(req, api, refusal).ok()) return refusal;
     auto qr = api.credentials->PermitQr(req.Param("number"),
                                         form && *form == "paper" ? service::QrForm::kPaper : service::QrForm::kPhone);
     if (!qr.ok()) return Problem(req, qr.error());
@@ -54,6 +56,8 @@ void AddCredentialRoutes(Router& router, const ApiServices& api) {
     if (!s.ok()) return Problem(req, s.error());
     auto jwk = RequireObject(*body, "holder_jwk");
     if (!jwk.ok()) return Problem(req, jwk.error());
+    HttpResponse refusal;
+    if (!ReachablePermit(req, api, refusal).ok()) return refusal;
     auto sd_jwt = api.credentials->PermitSdJwt(req.Param("number"), **jwk);
     if (!sd_jwt.ok()) {
       Error e = sd_jwt.error();

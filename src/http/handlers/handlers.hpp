@@ -2,6 +2,7 @@
 // result into JSON, nothing more. Wired by the composition root (src/app/).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "credential/trust_list.hpp"
@@ -12,6 +13,7 @@
 #include "service/points_service.hpp"
 #include "service/records_service.hpp"
 #include "service/registration_service.hpp"
+#include "service/session_service.hpp"
 #include "service/simulation_service.hpp"
 
 namespace epermit::http {
@@ -30,6 +32,7 @@ struct ApiServices {
   std::function<const std::string&()> trust_list_jws;        // its signed form, "" when none
   service::PointsService* points = nullptr;
   service::SimulationService* simulation = nullptr;
+  service::SessionService* sessions = nullptr;
 };
 
 void AddSystemRoutes(Router& router, const ApiServices& api);
@@ -41,6 +44,7 @@ void AddCredentialRoutes(Router& router, const ApiServices& api);
 void AddPeopleRoutes(Router& router, const ApiServices& api);
 void AddPointsRoutes(Router& router, const ApiServices& api);
 void AddPolicyRoutes(Router& router, const ApiServices& api);
+void AddAuthRoutes(Router& router, const ApiServices& api);
 
 inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddSystemRoutes(router, api);
@@ -52,13 +56,30 @@ inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddPeopleRoutes(router, api);
   AddPointsRoutes(router, api);
   AddPolicyRoutes(router, api);
+  AddAuthRoutes(router, api);
 }
 
 // ---- helpers shared by the handler files ----
 
-// Who is acting. Until accounts exist (issue 5) callers name themselves in
-// X-Epermit-Actor; the value is recorded in history, never trusted for access.
+// Who is acting, as history records it: "<role>:<username>", and for a community worker
+// acting for a resident, the confirmation that allowed it.
 service::Actor ActorOf(const HttpRequest& req);
+
+// Whether the caller may reach `subject`'s data on this route (auth/access_policy). Marks
+// the check as done; nullopt when allowed, else the 403 to send.
+std::optional<HttpResponse> Deny(HttpRequest& req, const ApiServices& api, const auth::Subject& subject);
+
+// For a request naming a person in its body: a malformed citizen ID is the caller's own
+// input error (422, checked without reading anything stored); then Deny.
+std::optional<HttpResponse> DenyNamedPerson(HttpRequest& req, const ApiServices& api, const std::string& citizen_id);
+
+// When looking up what a request names failed: a caller with city-wide reach is told why
+// (e.g. 404); anyone else gets the same 403 as for another person's data, so ids cannot be
+// probed for existence.
+HttpResponse LookupFailed(HttpRequest& req, const Error& e);
+
+// The permit a request names, if the caller may reach it; else the response to send.
+Result<service::PermitView> ReachablePermit(HttpRequest& req, const ApiServices& api, HttpResponse& refusal);
 
 // The RFC 9457 answer for `e`, with the request path as its instance.
 HttpResponse Problem(const HttpRequest& req, const Error& e, const nlohmann::json* extra = nullptr);

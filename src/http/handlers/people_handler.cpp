@@ -5,6 +5,33 @@
 #include "service/points_service.hpp"
 
 namespace epermit::http {
+namespace {
+
+// Whose data: the person in the path, of this city when registered here.
+// A malformed ID is a bad request target (400), said before anything stored is read.
+std::optional<HttpResponse> DenyPerson(HttpRequest& req, const ApiServices& api, const std::string& citizen_id) {
+  auto id = domain::ParseCitizenId(citizen_id, api.clock->Today());
+  if (!id.ok()) {
+    req.subject_checked = true;
+    Error e = id.error();
+    if (e.field.empty()) e.field = "citizen_id";
+    return ProblemResponseWithStatus(400, e,
+                                     req.path.substr(0, req.path.find(citizen_id)) + domain::MaskCitizenId(citizen_id) +
+                                         req.path.substr(req.path.find(citizen_id) + citizen_id.size()));
+  }
+  auth::Subject subject{citizen_id, ""};
+  if (req.principal && req.principal->role == domain::Role::kReviewer) {
+    auto here = api.registrations->RegisteredHere(citizen_id);
+    if (!here.ok()) {
+      req.subject_checked = true;
+      return Problem(req, here.error());
+    }
+    if (*here) subject.city = api.city;
+  }
+  return Deny(req, api, subject);
+}
+
+}  // namespace
 
 void AddPeopleRoutes(Router& router, const ApiServices& api) {
   // The accumulation ledger of one person, per city and per month. The path carries a
@@ -13,6 +40,7 @@ void AddPeopleRoutes(Router& router, const ApiServices& api) {
   router.Add("GET", "/api/v1/people/{citizen_id}/ledger", [&api](HttpRequest& req) {
     const std::string& citizen_id = req.Param("citizen_id");
     const std::string instance = "/api/v1/people/" + domain::MaskCitizenId(citizen_id) + "/ledger";
+    if (auto denied = DenyPerson(req, api, citizen_id)) return std::move(*denied);
     auto view = api.records->ledger().Get(citizen_id);
     if (!view.ok()) {
       // A malformed ID in the path is a bad request target, not a body that failed validation.
@@ -27,6 +55,7 @@ void AddPeopleRoutes(Router& router, const ApiServices& api) {
   router.Add("GET", "/api/v1/people/{citizen_id}/points", [&api](HttpRequest& req) {
     const std::string& citizen_id = req.Param("citizen_id");
     const std::string instance = "/api/v1/people/" + domain::MaskCitizenId(citizen_id) + "/points";
+    if (auto denied = DenyPerson(req, api, citizen_id)) return std::move(*denied);
     service::PointsQuery query;
     if (const std::string* city = req.Query("city")) query.city = *city;
     if (const std::string* date = req.Query("date")) {

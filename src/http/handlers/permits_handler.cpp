@@ -35,8 +35,9 @@ Result<service::ChangeInput> ParseChange(const nlohmann::json& body) {
 
 void AddPermitRoutes(Router& router, const ApiServices& api) {
   router.Add("GET", "/api/v1/permits/{number}", [&api](HttpRequest& req) {
-    auto view = api.permits->Get(req.Param("number"));
-    if (!view.ok()) return Problem(req, view.error());
+    HttpResponse refusal;
+    auto view = ReachablePermit(req, api, refusal);
+    if (!view.ok()) return refusal;
     return JsonResponse(200, service::PermitJson(*view));
   });
 
@@ -45,6 +46,8 @@ void AddPermitRoutes(Router& router, const ApiServices& api) {
     if (!body.ok()) return Problem(req, body.error());
     Status s = RejectUnknownFields(*body, {});
     if (!s.ok()) return Problem(req, s.error());
+    HttpResponse refusal;
+    if (!ReachablePermit(req, api, refusal).ok()) return refusal;
     auto out = api.permits->Endorse(req.Param("number"), ActorOf(req));
     if (!out.ok()) return Problem(req, out.error());
     return JsonResponse(200, {{"permit", service::PermitJson(out->permit)}, {"late", out->late}});
@@ -55,6 +58,8 @@ void AddPermitRoutes(Router& router, const ApiServices& api) {
     if (!body.ok()) return Problem(req, body.error());
     auto in = ParseChange(*body);
     if (!in.ok()) return Problem(req, in.error());
+    HttpResponse refusal;
+    if (!ReachablePermit(req, api, refusal).ok()) return refusal;
     auto out = api.permits->Change(req.Param("number"), *in, ActorOf(req));
     if (!out.ok()) return Problem(req, out.error());
     return JsonResponse(200, {{"permit", service::PermitJson(*out)}});
@@ -67,6 +72,8 @@ void AddPermitRoutes(Router& router, const ApiServices& api) {
     if (!s.ok()) return Problem(req, s.error());
     auto reason = RequireString(*body, "reason", 20);
     if (!reason.ok()) return Problem(req, reason.error());
+    HttpResponse refusal;
+    if (!ReachablePermit(req, api, refusal).ok()) return refusal;
     auto out = api.permits->Replace(req.Param("number"), *reason, ActorOf(req));
     if (!out.ok()) return Problem(req, out.error());
     HttpResponse r = JsonResponse(201, {{"permit", service::PermitJson(out->new_permit)},
@@ -83,6 +90,8 @@ void AddPermitRoutes(Router& router, const ApiServices& api) {
     if (!s.ok()) return Problem(req, s.error());
     auto reason = RequireString(*body, "reason", service::kMaxReasonChars);
     if (!reason.ok()) return Problem(req, reason.error());
+    HttpResponse refusal;
+    if (!ReachablePermit(req, api, refusal).ok()) return refusal;
     auto out = api.permits->Revoke(req.Param("number"), *reason, ActorOf(req));
     if (!out.ok()) return Problem(req, out.error());
     return JsonResponse(200, {{"permit", service::PermitJson(*out)}});

@@ -33,6 +33,7 @@ void AddRegistrationRoutes(Router& router, const ApiServices& api) {
     if (!body.ok()) return Problem(req, body.error());
     auto in = ParseRegistration(*body);
     if (!in.ok()) return Problem(req, in.error());
+    if (auto denied = DenyNamedPerson(req, api, in->citizen_id)) return std::move(*denied);
     auto reg = api.registrations->Register(*in, ActorOf(req));
     if (!reg.ok()) return Problem(req, reg.error());
     HttpResponse r = JsonResponse(201, service::RegistrationJson(*reg));

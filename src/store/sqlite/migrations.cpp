@@ -159,6 +159,36 @@ CREATE INDEX permits_by_person ON permits(citizen_id);
 INSERT OR IGNORE INTO person_digest_stale(citizen_id)
   SELECT citizen_id FROM registrations UNION SELECT citizen_id FROM permits UNION SELECT citizen_id FROM records;
 )SQL"},
+    // 5. Accounts and their sessions (issue 5). A session row holds the SHA-256 of its token,
+    //    never the token. A citizen ID is bound to at most one resident account.
+    {5, "accounts and sessions", R"SQL(
+CREATE TABLE accounts(
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  citizen_id TEXT,
+  city TEXT NOT NULL,
+  record_kinds TEXT NOT NULL DEFAULT '',
+  password_hash TEXT NOT NULL,
+  totp_secret BLOB,
+  totp_pending BLOB,
+  totp_last_step INTEGER NOT NULL DEFAULT 0,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX one_account_per_resident ON accounts(citizen_id) WHERE citizen_id IS NOT NULL;
+
+CREATE TABLE sessions(
+  token_hash BLOB PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  bearer INTEGER NOT NULL,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX sessions_by_account ON sessions(account_id);
+)SQL"},
 };
 
 }  // namespace

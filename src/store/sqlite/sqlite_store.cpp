@@ -6,6 +6,7 @@
 
 #include "domain/person_digest.hpp"
 #include "domain/record_codec.hpp"
+#include "store/sqlite/account_rows.hpp"
 #include "store/sqlite/migrations.hpp"
 
 namespace epermit::store::sqlite {
@@ -440,6 +441,34 @@ class SqliteTx final : public Tx {
   Result<int64_t> StaleDigestCount() override {
     if (!digests_) return int64_t{0};
     return Count("SELECT COUNT(*) FROM person_digest_stale");
+  }
+
+  Result<int64_t> InsertAccount(const domain::Account& a) override {
+    if (!writable_) return ReadOnlyError();
+    return InsertAccountRow(conn_, a);
+  }
+  Status UpdateAccount(const domain::Account& a) override {
+    if (!writable_) return ReadOnlyError();
+    return UpdateAccountRow(conn_, a);
+  }
+  Result<std::optional<domain::Account>> FindAccount(const std::string& username) override {
+    return FindAccountRow(conn_, username);
+  }
+  Result<std::optional<domain::Account>> FindAccountById(int64_t id) override { return FindAccountRowById(conn_, id); }
+  Status InsertSession(const domain::Session& s) override {
+    if (!writable_) return ReadOnlyError();
+    return InsertSessionRow(conn_, s);
+  }
+  Result<std::optional<domain::Session>> FindSession(const std::string& token_hash) override {
+    return FindSessionRow(conn_, token_hash);
+  }
+  Status DeleteSession(const std::string& token_hash) override {
+    if (!writable_) return ReadOnlyError();
+    return DeleteSessionRow(conn_, token_hash);
+  }
+  Result<int64_t> DeleteSessionsOf(int64_t account_id) override {
+    if (!writable_) return ReadOnlyError();
+    return DeleteSessionRowsOf(conn_, account_id);
   }
 
   // The whole-population pass of a file without digests (schema 3, opened without
