@@ -9,6 +9,7 @@
 #include "credential/jws.hpp"
 #include "domain/division.hpp"
 #include "service/digest_refresher.hpp"
+#include "service/transparency_log.hpp"
 
 namespace epermit::app {
 namespace {
@@ -107,6 +108,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
   auth.bearer_token_seconds = config.bearer_token_seconds;
   auth.login_attempts_per_minute = config.login_attempts_per_minute;
   app->sessions_ = std::make_unique<service::SessionService>(app->ctx_, app->hasher_.get(), auth);
+  app->audit_log_ = std::make_unique<service::TransparencyLog>(app->ctx_, app->keys_.get());
+  EPERMIT_RETURN_IF_ERROR(app->audit_log_->Load());
   App* self = app.get();
   app->api_ = {app->records_.get(),
                app->registrations_.get(),
@@ -121,7 +124,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
                [self]() -> const std::string& { return self->trust_jws_; },
                app->points_.get(),
                app->simulation_.get(),
-               app->sessions_.get()};
+               app->sessions_.get(),
+               app->audit_log_.get()};
   http::AddApiRoutes(app->router_, app->api_);
   // Every route must have its line in the access table: a route without one is a wiring
   // bug, found here rather than by a caller.
@@ -170,9 +174,21 @@ Status App::Start() {
     // Nobody can have been told the port yet, so nothing was issued under ":0".
     credentials_->SetPublicUrl("http://" + config_.address + ":" + std::to_string(server_->port()));
   }
+  EPERMIT_RETURN_IF_ERROR(audit_log_->PublishHead().status());
   sweeper_ = std::thread([this] { SweepLoop(); });
   digester_ = std::thread([this] { DigestLoop(); });
+  auditor_ = std::thread([this] { AuditLoop(); });
   return Status::Ok();
+}
+
+void App::AuditLoop() {
+  std::unique_lock<std::mutex> lock(sweep_mu_);
+  while (!sweep_cv_.wait_for(lock, std::chrono::seconds(config_.tree_head_seconds), [this] { return stopping_; })) {
+    lock.unlock();
+    auto head = audit_log_->PublishHead();
+    if (!head.ok()) spdlog::warn("tree head failed: {}", head.error().code);
+    lock.lock();
+  }
 }
 
 void App::SweepLoop() {
@@ -208,6 +224,7 @@ void App::Stop() {
   sweep_cv_.notify_all();
   if (sweeper_.joinable()) sweeper_.join();
   if (digester_.joinable()) digester_.join();
+  if (auditor_.joinable()) auditor_.join();
   if (server_) server_->Stop();
 }
 

@@ -48,11 +48,13 @@ class App {
   const http::Router& router() const { return router_; }
   service::AccountAdmin& accounts() { return *accounts_; }
   service::SessionService& sessions() { return *sessions_; }
+  service::TransparencyLog& audit_log() { return *audit_log_; }
 
  private:
   App() = default;
   void SweepLoop();
-  void DigestLoop();  // keeps person digests current (service/digest_refresher.hpp)
+  void DigestLoop();
+  void AuditLoop();  // signs a tree head every audit.tree_head_seconds when the log grew  // keeps person digests current (service/digest_refresher.hpp)
   Status LoadTrustList();
 
   Config config_;
@@ -72,6 +74,7 @@ class App {
   std::unique_ptr<auth::PasswordHasher> hasher_;
   std::unique_ptr<service::AccountAdmin> accounts_;
   std::unique_ptr<service::SessionService> sessions_;
+  std::unique_ptr<service::TransparencyLog> audit_log_;
   std::unique_ptr<http::AuthGuard> guard_;
   std::optional<credential::TrustList> trust_;
   std::string trust_jws_;
@@ -84,6 +87,7 @@ class App {
   bool stopping_ = false;
   std::thread sweeper_;
   std::thread digester_;
+  std::thread auditor_;
 };
 
 // The OpenAPI 3.1 document of /api/v1 (compiled in from api/openapi.json).

@@ -89,6 +89,8 @@ const std::vector<Key>& Keys() {
              60, 86400),
       IntKey("auth", "login_attempts_per_minute", "sign-in attempts allowed per remote address per minute",
              &Config::login_attempts_per_minute, 1, 100000),
+      IntKey("audit", "tree_head_seconds", "how often a new transparency-log head is signed when the log grew",
+             &Config::tree_head_seconds, 1, 86400),
   };
   return keys;
 }

@@ -44,6 +44,7 @@ struct Config {
   int cookie_session_seconds = 8 * 3600;
   int bearer_token_seconds = 3600;
   int login_attempts_per_minute = 20;
+  int tree_head_seconds = 60;  // how often the transparency log's head is signed when it grew
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

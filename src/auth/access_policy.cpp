@@ -57,6 +57,10 @@ const std::vector<RouteAccess>& AccessTable() {
       Public("POST", "/api/v1/verify"),
       Public("POST", "/api/v1/points/calculate"),
       Public("POST", "/api/v1/auth/login"),
+      // The transparency log's head and proofs are hashes only: anyone may check them.
+      Public("GET", "/api/v1/audit/tree-head"),
+      Public("GET", "/api/v1/audit/proof/inclusion"),
+      Public("GET", "/api/v1/audit/proof/consistency"),
 
       // The caller's own account.
       Signed("POST", "/api/v1/auth/logout", Everyone()),
@@ -86,6 +90,9 @@ const std::vector<RouteAccess>& AccessTable() {
 
       // Policy what-ifs read the whole population in aggregate.
       Signed("POST", "/api/v1/policy/simulate", {{kPolicyAdmin, kAll}}),
+
+      // What a log entry says (history rows name accounts and cases): operators.
+      Signed("GET", "/api/v1/audit/entries/{index}", {{kOperator, kAll}}),
   };
   return kTable;
 }

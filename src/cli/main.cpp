@@ -13,6 +13,7 @@
 #include "app/app.hpp"
 #include "app/demo_trust.hpp"
 #include "auth/totp.hpp"
+#include "cli/audit_command.hpp"
 #include "cli/points_command.hpp"
 #include "cli/policy_command.hpp"
 #include "cli/trust_command.hpp"
@@ -384,6 +385,7 @@ int main(int argc, char** argv) {
   epermit::cli::PolicyCommand policy_command(cli);
   epermit::cli::PointsCommand points_command(cli);
   epermit::cli::UserCommand user_command(cli);
+  epermit::cli::AuditCommand audit_command(cli);
 
   CLI11_PARSE(cli, argc, argv);
   SetupLogging(log_level);
@@ -403,6 +405,7 @@ int main(int argc, char** argv) {
   if (policy_command.parsed()) return policy_command.Run();
   if (points_command.parsed()) return points_command.Run();
   if (user_command.parsed()) return user_command.Run();
+  if (audit_command.parsed()) return audit_command.Run();
   if (demo->parsed()) return Demo(demo_dir, demo_port, demo_residents, demo_city, demo_reset);
   auto cfg = ConfigFrom(config_file, db_path, city);
   if (!cfg.ok()) return Fail(cfg.error());

@@ -47,6 +47,15 @@ struct PageRequest {
 };
 
 // Everything a use case reads or writes, inside one transaction.
+// A signed tree head as published: the JWS in `signed_head` carries the same size, time and
+// root, signed by the node's issuer key.
+struct TreeHead {
+  int64_t tree_size = 0;
+  int64_t timestamp = 0;  // unix milliseconds
+  std::string root_hash;  // 32 bytes
+  std::string signed_head;
+};
+
 class Tx {
  public:
   virtual ~Tx() = default;
@@ -125,6 +134,15 @@ class Tx {
   virtual Status DeleteSession(const std::string& token_hash) = 0;
   // Ends every session of an account (password reset, disabling); returns how many.
   virtual Result<int64_t> DeleteSessionsOf(int64_t account_id) = 0;
+
+  // The transparency log. History rows after `after_id` in id order, at most `limit`.
+  virtual Result<std::vector<domain::HistoryEntry>> HistoryAfter(int64_t after_id, int64_t limit) = 0;
+  // Leaf hashes (32 bytes each) from leaf `first_index` on, in order.
+  virtual Status AppendAuditLeaves(int64_t first_index, const std::vector<std::string>& leaf_hashes) = 0;
+  virtual Result<std::vector<std::string>> AuditLeaves(int64_t from_index, int64_t limit) = 0;
+  virtual Status InsertTreeHead(const TreeHead& head) = 0;
+  // Every published head, smallest tree first.
+  virtual Result<std::vector<TreeHead>> TreeHeads() = 0;
 };
 
 class Store {

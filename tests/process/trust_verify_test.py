@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -310,6 +311,26 @@ with tempfile.TemporaryDirectory(prefix="epermit-trust-") as d:
         rc = -1
     check("demo stops cleanly", rc == 0, rc)
     demo_log.close()
+
+    # --- the transparency log of the demo node, checked offline, then tampered with ---
+    demo_db = os.path.join(demo_dir, "epermit.db")
+    r = run("audit", "verify", "--db", demo_db)
+    report = out_json(r)
+    check("audit verify of the demo's log exits 0 with heads and proofs checked",
+          r.returncode == 0 and report.get("ok") is True and report.get("heads", 0) >= 1
+          and report.get("proofs", 0) >= report.get("leaves", 1) > 0, r.stdout + r.stderr)
+    con = sqlite3.connect(demo_db)
+    con.execute("DROP TRIGGER history_no_update")
+    con.execute("UPDATE history SET actor = actor || 'x' WHERE id = 3")
+    con.commit()
+    con.close()
+    r = run("audit", "verify", "--db", demo_db)
+    first = out_json(r).get("first", {})
+    check("audit verify names the entry changed by one byte: exit 1",
+          r.returncode == 1 and first.get("code") == "audit.entry_altered" and first.get("entry") == 2,
+          r.stdout + r.stderr)
+    r = run("audit", "verify", "--db", os.path.join(d, "no-such.db"))
+    check("audit verify of a missing database exits 2", r.returncode == 2 and "db.missing" in r.stderr, r.stderr)
 
 passed = sum(results)
 failed = len(results) - passed

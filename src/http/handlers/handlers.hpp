@@ -15,6 +15,7 @@
 #include "service/registration_service.hpp"
 #include "service/session_service.hpp"
 #include "service/simulation_service.hpp"
+#include "service/transparency_log.hpp"
 
 namespace epermit::http {
 
@@ -33,6 +34,7 @@ struct ApiServices {
   service::PointsService* points = nullptr;
   service::SimulationService* simulation = nullptr;
   service::SessionService* sessions = nullptr;
+  service::TransparencyLog* audit = nullptr;
 };
 
 void AddSystemRoutes(Router& router, const ApiServices& api);
@@ -44,6 +46,7 @@ void AddCredentialRoutes(Router& router, const ApiServices& api);
 void AddPeopleRoutes(Router& router, const ApiServices& api);
 void AddPointsRoutes(Router& router, const ApiServices& api);
 void AddPolicyRoutes(Router& router, const ApiServices& api);
+void AddAuditRoutes(Router& router, const ApiServices& api);
 void AddAuthRoutes(Router& router, const ApiServices& api);
 
 inline void AddApiRoutes(Router& router, const ApiServices& api) {
@@ -57,6 +60,7 @@ inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddPointsRoutes(router, api);
   AddPolicyRoutes(router, api);
   AddAuthRoutes(router, api);
+  AddAuditRoutes(router, api);
 }
 
 // ---- helpers shared by the handler files ----

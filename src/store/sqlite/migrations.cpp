@@ -189,6 +189,26 @@ CREATE TABLE sessions(
   expires_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX sessions_by_account ON sessions(account_id);
 )SQL"},
+    // 6. The transparency log (issue 5): leaf i is the hash of history row i + 1, and the
+    //    signed tree heads the node published. Both append-only, as history is.
+    {6, "transparency log", R"SQL(
+CREATE TABLE audit_leaves(
+  leaf_index INTEGER PRIMARY KEY,
+  leaf_hash BLOB NOT NULL);
+CREATE TABLE tree_heads(
+  tree_size INTEGER PRIMARY KEY,
+  timestamp INTEGER NOT NULL,
+  root_hash BLOB NOT NULL,
+  signed_head TEXT NOT NULL);
+CREATE TRIGGER audit_leaves_no_update BEFORE UPDATE ON audit_leaves
+  BEGIN SELECT RAISE(ABORT, 'the transparency log is append-only'); END;
+CREATE TRIGGER audit_leaves_no_delete BEFORE DELETE ON audit_leaves
+  BEGIN SELECT RAISE(ABORT, 'the transparency log is append-only'); END;
+CREATE TRIGGER tree_heads_no_update BEFORE UPDATE ON tree_heads
+  BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
+CREATE TRIGGER tree_heads_no_delete BEFORE DELETE ON tree_heads
+  BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
+)SQL"},
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "domain/person_digest.hpp"
 #include "domain/record_codec.hpp"
 #include "store/sqlite/account_rows.hpp"
+#include "store/sqlite/audit_rows.hpp"
 #include "store/sqlite/migrations.hpp"
 
 namespace epermit::store::sqlite {
@@ -470,6 +471,22 @@ class SqliteTx final : public Tx {
     if (!writable_) return ReadOnlyError();
     return DeleteSessionRowsOf(conn_, account_id);
   }
+
+  Result<std::vector<domain::HistoryEntry>> HistoryAfter(int64_t after_id, int64_t limit) override {
+    return HistoryRowsAfter(conn_, after_id, limit);
+  }
+  Status AppendAuditLeaves(int64_t first_index, const std::vector<std::string>& leaf_hashes) override {
+    if (!writable_) return ReadOnlyError();
+    return InsertAuditLeafRows(conn_, first_index, leaf_hashes);
+  }
+  Result<std::vector<std::string>> AuditLeaves(int64_t from_index, int64_t limit) override {
+    return AuditLeafRows(conn_, from_index, limit);
+  }
+  Status InsertTreeHead(const TreeHead& head) override {
+    if (!writable_) return ReadOnlyError();
+    return InsertTreeHeadRow(conn_, head);
+  }
+  Result<std::vector<TreeHead>> TreeHeads() override { return TreeHeadRows(conn_); }
 
   // The whole-population pass of a file without digests (schema 3, opened without
   // migrating): three cursors in citizen-ID order, merged: registrations and records by their

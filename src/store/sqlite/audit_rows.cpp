@@ -1,0 +1,74 @@
+#include "store/sqlite/audit_rows.hpp"
+
+namespace epermit::store::sqlite {
+
+Result<std::vector<domain::HistoryEntry>> HistoryRowsAfter(Connection& conn, int64_t after_id, int64_t limit) {
+  EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                           conn.Prepare("SELECT id, entity_type, entity_id, action, actor, reason, at, detail "
+                                        "FROM history WHERE id > ? ORDER BY id LIMIT ?"));
+  st->Bind(1, after_id).Bind(2, limit);
+  std::vector<domain::HistoryEntry> out;
+  for (;;) {
+    EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(
+        {st->Int(0), st->Text(1), st->Text(2), st->Text(3), st->Text(4), st->Text(5), st->Int(6), st->Text(7)});
+  }
+  return out;
+}
+
+Status InsertAuditLeafRows(Connection& conn, int64_t first_index, const std::vector<std::string>& leaf_hashes) {
+  EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn.Prepare("INSERT INTO audit_leaves(leaf_index, leaf_hash) VALUES(?,?)"));
+  int64_t index = first_index;
+  for (const std::string& h : leaf_hashes) {
+    st->Reset();
+    EPERMIT_RETURN_IF_ERROR(st->Bind(1, index++).BindBlob(2, h).Run());
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> AuditLeafRows(Connection& conn, int64_t from_index, int64_t limit) {
+  EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                           conn.Prepare("SELECT leaf_index, leaf_hash FROM audit_leaves WHERE leaf_index >= ? "
+                                        "ORDER BY leaf_index LIMIT ?"));
+  st->Bind(1, from_index).Bind(2, limit);
+  std::vector<std::string> out;
+  for (;;) {
+    EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    if (st->Int(0) != from_index + static_cast<int64_t>(out.size())) {
+      return MakeError(ErrorKind::kInternal, "audit.leaf_gap",
+                       "Transparency log leaf " + std::to_string(from_index + static_cast<int64_t>(out.size())) +
+                           " is missing from the database.",
+                       "透明日志缺少第 " + std::to_string(from_index + static_cast<int64_t>(out.size())) + " 个叶子。");
+    }
+    out.emplace_back(st->Bytes(1));
+  }
+  return out;
+}
+
+Status InsertTreeHeadRow(Connection& conn, const TreeHead& head) {
+  EPERMIT_ASSIGN_OR_RETURN(
+      Statement * st,
+      conn.Prepare("INSERT INTO tree_heads(tree_size, timestamp, root_hash, signed_head) VALUES(?,?,?,?)"));
+  return st->Bind(1, head.tree_size)
+      .Bind(2, head.timestamp)
+      .BindBlob(3, head.root_hash)
+      .Bind(4, head.signed_head)
+      .Run();
+}
+
+Result<std::vector<TreeHead>> TreeHeadRows(Connection& conn) {
+  EPERMIT_ASSIGN_OR_RETURN(
+      Statement * st,
+      conn.Prepare("SELECT tree_size, timestamp, root_hash, signed_head FROM tree_heads ORDER BY tree_size"));
+  std::vector<TreeHead> out;
+  for (;;) {
+    EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back({st->Int(0), st->Int(1), std::string(st->Bytes(2)), st->Text(3)});
+  }
+  return out;
+}
+
+}  // namespace epermit::store::sqlite
