@@ -54,7 +54,8 @@ class App {
   App() = default;
   void SweepLoop();
   void DigestLoop();
-  void AuditLoop();  // signs a tree head every audit.tree_head_seconds when the log grew  // keeps person digests current (service/digest_refresher.hpp)
+  void AuditLoop();  // signs a tree head every audit.tree_head_seconds when the log grew  // keeps person digests
+                     // current (service/digest_refresher.hpp)
   Status LoadTrustList();
 
   Config config_;

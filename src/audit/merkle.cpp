@@ -63,6 +63,13 @@ std::optional<Hash> FromHex(std::string_view hex) {
   return out;
 }
 
+std::optional<Hash> FromBytes(std::string_view bytes) {
+  Hash out;
+  if (bytes.size() != out.size()) return std::nullopt;
+  std::copy(bytes.begin(), bytes.end(), out.begin());
+  return out;
+}
+
 void MerkleTree::Append(const Hash& leaf_hash) {
   if (levels_.empty()) levels_.emplace_back();
   levels_[0].push_back(leaf_hash);

@@ -20,6 +20,8 @@ Hash NodeHash(const Hash& left, const Hash& right);
 Hash EmptyRoot();  // SHA-256 of nothing: the head of a tree with no leaves
 std::string ToHex(const Hash& h);
 std::optional<Hash> FromHex(std::string_view hex);
+// A hash as stored (32 raw bytes); nullopt for any other length.
+std::optional<Hash> FromBytes(std::string_view bytes);
 
 // An append-only tree of leaf hashes that keeps every complete aligned subtree's hash
 // (levels_[k][i] covers leaves [i*2^k, (i+1)*2^k)), so a head or a proof for any size up

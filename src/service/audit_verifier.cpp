@@ -38,11 +38,7 @@ Result<AuditReport> VerifyAuditLog(store::Store& store, const credential::KeySto
   EPERMIT_RETURN_IF_ERROR(store.Read([&](store::Tx& tx) -> Status {
     for (;;) {
       EPERMIT_ASSIGN_OR_RETURN(auto leaves, tx.AuditLeaves(static_cast<int64_t>(stored.size()), kBatch));
-      for (const auto& l : leaves) {
-        audit::Hash h{};
-        std::copy_n(l.begin(), std::min(l.size(), h.size()), h.begin());
-        stored.push_back(h);
-      }
+      for (const auto& l : leaves) stored.push_back(audit::FromBytes(l).value_or(audit::Hash{}));
       if (static_cast<int64_t>(leaves.size()) < kBatch) break;
     }
     int64_t after = 0;
@@ -113,8 +109,7 @@ Result<AuditReport> VerifyAuditLog(store::Store& store, const credential::KeySto
     const std::string size = N(head.tree_size);
     auto verified = credential::VerifyJws(head.signed_head, lookup);
     nlohmann::json payload = verified.ok() ? nlohmann::json::parse(verified->payload, nullptr, false) : nullptr;
-    audit::Hash root{};
-    std::copy_n(head.root_hash.begin(), std::min(head.root_hash.size(), root.size()), root.begin());
+    const audit::Hash root = audit::FromBytes(head.root_hash).value_or(audit::Hash{});
     if (!verified.ok() || !payload.is_object() || verified->header.value("typ", "") != kTreeHeadTyp ||
         payload.value("tree_size", int64_t{-1}) != head.tree_size ||
         payload.value("root_hash", "") != audit::ToHex(root)) {
@@ -131,9 +126,7 @@ Result<AuditReport> VerifyAuditLog(store::Store& store, const credential::KeySto
       continue;
     }
     if (previous != nullptr) {
-      audit::Hash previous_root{};
-      std::copy_n(previous->root_hash.begin(), std::min(previous->root_hash.size(), previous_root.size()),
-                  previous_root.begin());
+      const audit::Hash previous_root = audit::FromBytes(previous->root_hash).value_or(audit::Hash{});
       auto proof = tree.ConsistencyProof(previous->tree_size, head.tree_size);
       ++report.proofs;
       if (!proof || !audit::VerifyConsistency(previous->tree_size, head.tree_size, previous_root, root, *proof)) {
@@ -146,8 +139,7 @@ Result<AuditReport> VerifyAuditLog(store::Store& store, const credential::KeySto
   }
   // 3. Every logged entry's inclusion proof against the latest good head.
   if (previous != nullptr && report.ok()) {
-    audit::Hash root{};
-    std::copy_n(previous->root_hash.begin(), root.size(), root.begin());
+    const audit::Hash root = audit::FromBytes(previous->root_hash).value_or(audit::Hash{});
     const auto size = static_cast<uint64_t>(previous->tree_size);
     for (uint64_t i = 0; i < size; ++i) {
       ++report.proofs;

@@ -21,6 +21,11 @@ Error SessionInvalid() {
   return MakeError(ErrorKind::kUnauthorized, "auth.session_invalid", "Please sign in.", "请先登录。");
 }
 
+Error SessionExpired() {
+  return MakeError(ErrorKind::kUnauthorized, "auth.session_expired", "Your session has ended; please sign in again.",
+                   "会话已过期，请重新登录。");
+}
+
 std::string NewToken() {
   unsigned char raw[32];
   randombytes_buf(raw, sizeof raw);
@@ -174,8 +179,7 @@ Result<Authenticated> SessionService::Authenticate(std::string_view token, bool 
       if (it->second.bearer != bearer) return SessionInvalid();
       if (it->second.expires_at <= now) {
         cache_.erase(it);
-        return MakeError(ErrorKind::kUnauthorized, "auth.session_expired",
-                         "Your session has ended; please sign in again.", "会话已过期，请重新登录。");
+        return SessionExpired();
       }
       return it->second.auth;
     }
@@ -197,8 +201,7 @@ Result<Authenticated> SessionService::Authenticate(std::string_view token, bool 
   if (session->expires_at <= now) {
     std::lock_guard<std::mutex> lock(mu_);
     cache_.erase(hash);
-    return MakeError(ErrorKind::kUnauthorized, "auth.session_expired", "Your session has ended; please sign in again.",
-                     "会话已过期，请重新登录。");
+    return SessionExpired();
   }
   Cached entry;
   entry.auth.principal = PrincipalOf(*account);

@@ -31,13 +31,12 @@ Status TransparencyLog::Load() {
     for (;;) {
       EPERMIT_ASSIGN_OR_RETURN(auto leaves, tx.AuditLeaves(static_cast<int64_t>(tree_.size()), kBatch));
       for (const std::string& h : leaves) {
-        audit::Hash hash{};
-        if (h.size() != hash.size()) {
+        auto hash = audit::FromBytes(h);
+        if (!hash) {
           return MakeError(ErrorKind::kInternal, "audit.leaf_size", "A stored transparency-log leaf is not 32 bytes.",
                            "透明日志中有叶子不是 32 字节。");
         }
-        std::copy(h.begin(), h.end(), hash.begin());
-        tree_.Append(hash);
+        tree_.Append(*hash);
       }
       if (static_cast<int64_t>(leaves.size()) < kBatch) break;
     }
@@ -56,27 +55,31 @@ Status TransparencyLog::Sync() {
 Status TransparencyLog::SyncLocked() {
   for (;;) {
     const int64_t first = static_cast<int64_t>(tree_.size());
+    // Rows are read and hashed outside the write transaction, so the writer is held only to
+    // store the hashes; mu_ keeps any other sync from appending meanwhile.
+    std::vector<domain::HistoryEntry> rows;
+    EPERMIT_RETURN_IF_ERROR(ctx_.store->Read([&](store::Tx& tx) -> Status {
+      EPERMIT_ASSIGN_OR_RETURN(rows, tx.HistoryAfter(first, kBatch));
+      return Status::Ok();
+    }));
+    if (rows.empty()) return Status::Ok();
     std::vector<audit::Hash> hashes;
     std::vector<std::string> stored;
-    // History id n is leaf n - 1: a row id that skips breaks that, and is refused here
-    // rather than logged at the wrong place (`epermit audit verify` names it).
-    EPERMIT_RETURN_IF_ERROR(ctx_.store->Write(store::Durability::kNormal, [&](store::Tx& tx) -> Status {
-      hashes.clear();
-      stored.clear();
-      EPERMIT_ASSIGN_OR_RETURN(auto rows, tx.HistoryAfter(first, kBatch));
-      for (const auto& row : rows) {
-        if (row.id != first + static_cast<int64_t>(hashes.size()) + 1) {
-          return MakeError(ErrorKind::kInternal, "audit.history_gap",
-                           "History row " + std::to_string(first + hashes.size() + 1) +
-                               " is missing; the transparency log cannot continue past it.",
-                           "历史记录第 " + std::to_string(first + hashes.size() + 1) + " 行缺失，透明日志无法继续。");
-        }
-        hashes.push_back(audit::LeafHash(AuditEntryBytes(row)));
-        stored.push_back(AsBytes(hashes.back()));
+    for (const auto& row : rows) {
+      // History id n is leaf n - 1: a row id that skips breaks that, and is refused here
+      // rather than logged at the wrong place (`epermit audit verify` names it).
+      const int64_t expected = first + static_cast<int64_t>(hashes.size()) + 1;
+      if (row.id != expected) {
+        return MakeError(
+            ErrorKind::kInternal, "audit.history_gap",
+            "History row " + std::to_string(expected) + " is missing; the transparency log cannot continue past it.",
+            "历史记录第 " + std::to_string(expected) + " 行缺失，透明日志无法继续。");
       }
-      if (stored.empty()) return Status::Ok();
-      return tx.AppendAuditLeaves(first, stored);
-    }));
+      hashes.push_back(audit::LeafHash(AuditEntryBytes(row)));
+      stored.push_back(AsBytes(hashes.back()));
+    }
+    EPERMIT_RETURN_IF_ERROR(ctx_.store->Write(
+        store::Durability::kNormal, [&](store::Tx& tx) -> Status { return tx.AppendAuditLeaves(first, stored); }));
     for (const auto& h : hashes) tree_.Append(h);
     if (static_cast<int64_t>(hashes.size()) < kBatch) return Status::Ok();
   }

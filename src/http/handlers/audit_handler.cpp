@@ -19,7 +19,7 @@ Result<uint64_t> Count(const HttpRequest& req, const std::string& name, std::opt
   }
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || text->empty()) {
+  if (ec != std::errc() || end != text->data() + text->size()) {
     return MakeError(ErrorKind::kInvalidArgument, "audit.bad_parameter", name + " must be a whole number.",
                      name + " 须为非负整数。", name);
   }
@@ -44,8 +44,7 @@ void AddAuditRoutes(Router& router, const ApiServices& api) {
   router.Add("GET", "/api/v1/audit/tree-head", [&api](HttpRequest& req) {
     auto head = api.audit->LatestHead();
     if (!head.ok()) return Problem(req, head.error());
-    audit::Hash root{};
-    std::copy_n(head->root_hash.begin(), std::min(head->root_hash.size(), root.size()), root.begin());
+    const audit::Hash root = audit::FromBytes(head->root_hash).value_or(audit::Hash{});
     return JsonResponse(200, {{"tree_size", head->tree_size},
                               {"timestamp", head->timestamp},
                               {"root_hash", audit::ToHex(root)},

@@ -36,11 +36,11 @@ Result<std::vector<std::string>> AuditLeafRows(Connection& conn, int64_t from_in
   for (;;) {
     EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
-    if (st->Int(0) != from_index + static_cast<int64_t>(out.size())) {
+    const int64_t expected = from_index + static_cast<int64_t>(out.size());
+    if (st->Int(0) != expected) {
       return MakeError(ErrorKind::kInternal, "audit.leaf_gap",
-                       "Transparency log leaf " + std::to_string(from_index + static_cast<int64_t>(out.size())) +
-                           " is missing from the database.",
-                       "透明日志缺少第 " + std::to_string(from_index + static_cast<int64_t>(out.size())) + " 个叶子。");
+                       "Transparency log leaf " + std::to_string(expected) + " is missing from the database.",
+                       "透明日志缺少第 " + std::to_string(expected) + " 个叶子。");
     }
     out.emplace_back(st->Bytes(1));
   }
