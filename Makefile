@@ -23,9 +23,16 @@ build-fuzz: deps
 run: build
 	./build/release/epermit demo --dir $(DEMO_DIR) --port $(PORT)
 
-# The gcc ASan/UBSan tests, then each fuzzer for a fixed number of runs (about a minute).
+# The gcc ASan/UBSan tests, whose log output (every test process and every node the
+# process tests start writes into TEST_LOGS: the asan test preset sets EPERMIT_TEST_LOG_DIR)
+# is then scanned for the test residents' names and ID numbers; then each fuzzer for a
+# fixed number of runs (about a minute).
+TEST_LOGS = build/asan/test-logs
+
 test: build-asan build-fuzz
+	rm -rf $(TEST_LOGS)
 	ctest --preset asan
+	python3 tests/process/scan_logs.py --logs $(TEST_LOGS)
 	ctest --preset fuzz
 
 bench: build

@@ -42,8 +42,11 @@ echo "### 6/6 HTTP load" | tee -a "$LOG"
 echo | tee -a "$LOG"
 echo "### 7/7 transparency log: appends with signed heads, inclusion proofs" | tee -a "$LOG"
 "$BENCH_BIN/audit_log_bench" 2>&1 | tee -a "$LOG"
+echo | tee -a "$LOG"
+echo "### 8/8 access checks: authorisation and consent on GET /api/v1/permits/{number}" | tee -a "$LOG"
+"$BENCH_BIN/access_check_bench" 2>&1 | tee -a "$LOG"
 
 {
   echo "epermit benchmarks, $(date -u +%F), $(nproc) cores"
-  grep -E '^(issuance ratio|seed:|seed ratio|seed CPU|  \(diagnostic\)|server RSS|permit GET ratio|verify ratio|credential issuance ratio|verify POST ratio|points totals|points ledger counting|points explain|simulate run|leaf append|inclusion proof)' "$LOG"
+  grep -E '^(issuance ratio|seed:|seed ratio|seed CPU|  \(diagnostic\)|server RSS|permit GET ratio|verify ratio|credential issuance ratio|verify POST ratio|points totals|points ledger counting|points explain|simulate run|leaf append|inclusion proof|access check|  \(diagnostic\) verifier)' "$LOG"
 } | tee "$RESULTS"

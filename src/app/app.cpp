@@ -89,8 +89,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
     EPERMIT_ASSIGN_OR_RETURN(credential::SigAlg alg, credential::SigAlgFromJose(config.key_algorithm));
     EPERMIT_RETURN_IF_ERROR(app->keys_->Generate(alg, config.city, clock->UnixSeconds()).status());
   }
+  const std::string scheme = config.tls_cert.empty() ? "http://" : "https://";
   const std::string public_url =
-      !config.public_url.empty() ? config.public_url : "http://" + config.address + ":" + std::to_string(config.port);
+      !config.public_url.empty() ? config.public_url : scheme + config.address + ":" + std::to_string(config.port);
   app->credentials_ = std::make_unique<service::CredentialService>(app->ctx_, app->keys_.get(), public_url);
   EPERMIT_RETURN_IF_ERROR(app->LoadTrustList());
   app->records_ = std::make_unique<service::RecordsService>(app->ctx_);
@@ -110,6 +111,12 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
   app->sessions_ = std::make_unique<service::SessionService>(app->ctx_, app->hasher_.get(), auth);
   app->audit_log_ = std::make_unique<service::TransparencyLog>(app->ctx_, app->keys_.get());
   EPERMIT_RETURN_IF_ERROR(app->audit_log_->Load());
+  app->notifier_ = std::make_unique<service::LogNotifier>();
+  app->consents_ = std::make_unique<service::ConsentService>(app->ctx_);
+  app->assists_ = std::make_unique<service::AssistService>(app->ctx_, app->notifier_.get());
+  app->access_log_ = std::make_unique<service::AccessLog>(app->ctx_);
+  app->personal_data_ = std::make_unique<service::PersonalDataService>(app->ctx_, app->access_log_.get(),
+                                                                       app->consents_.get(), app->assists_.get());
   App* self = app.get();
   app->api_ = {app->records_.get(),
                app->registrations_.get(),
@@ -125,7 +132,11 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
                app->points_.get(),
                app->simulation_.get(),
                app->sessions_.get(),
-               app->audit_log_.get()};
+               app->audit_log_.get(),
+               app->consents_.get(),
+               app->assists_.get(),
+               app->access_log_.get(),
+               app->personal_data_.get()};
   http::AddApiRoutes(app->router_, app->api_);
   // Every route must have its line in the access table: a route without one is a wiring
   // bug, found here rather than by a caller.
@@ -136,7 +147,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
                        "路由未列入访问控制表：" + method + " " + pattern);
     }
   }
-  app->guard_ = std::make_unique<http::AuthGuard>(app->sessions_.get(), config.city);
+  app->guard_ =
+      std::make_unique<http::AuthGuard>(app->sessions_.get(), config.city, app->assists_.get(), app->access_log_.get());
   app->router_.SetGuard(app->guard_.get());
   return app;
 }
@@ -168,11 +180,14 @@ Status App::Start() {
   options.threads = config_.threads;
   options.body_limit = static_cast<size_t>(config_.body_limit_bytes);
   options.read_timeout = std::chrono::seconds(config_.read_timeout_seconds);
+  options.tls_cert_file = config_.tls_cert;
+  options.tls_key_file = config_.tls_key;
   server_ = std::make_unique<http::HttpServer>(options, router_);
   EPERMIT_RETURN_IF_ERROR(server_->Start());
   if (config_.public_url.empty() && config_.port == 0) {
     // Nobody can have been told the port yet, so nothing was issued under ":0".
-    credentials_->SetPublicUrl("http://" + config_.address + ":" + std::to_string(server_->port()));
+    credentials_->SetPublicUrl((config_.tls_cert.empty() ? "http://" : "https://") + config_.address + ":" +
+                               std::to_string(server_->port()));
   }
   EPERMIT_RETURN_IF_ERROR(audit_log_->PublishHead().status());
   sweeper_ = std::thread([this] { SweepLoop(); });

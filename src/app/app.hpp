@@ -46,9 +46,14 @@ class App {
   const credential::TrustList* trust_list() const { return trust_ ? &*trust_ : nullptr; }
   const std::string& trust_list_jws() const { return trust_jws_; }
   const http::Router& router() const { return router_; }
+  const http::ApiServices& api() const { return api_; }
   service::AccountAdmin& accounts() { return *accounts_; }
   service::SessionService& sessions() { return *sessions_; }
   service::TransparencyLog& audit_log() { return *audit_log_; }
+  service::ConsentService& consents() { return *consents_; }
+  service::AssistService& assists() { return *assists_; }
+  service::AccessLog& access_log() { return *access_log_; }
+  service::PersonalDataService& personal_data() { return *personal_data_; }
 
  private:
   App() = default;
@@ -76,6 +81,11 @@ class App {
   std::unique_ptr<service::AccountAdmin> accounts_;
   std::unique_ptr<service::SessionService> sessions_;
   std::unique_ptr<service::TransparencyLog> audit_log_;
+  std::unique_ptr<service::Notifier> notifier_;
+  std::unique_ptr<service::ConsentService> consents_;
+  std::unique_ptr<service::AssistService> assists_;
+  std::unique_ptr<service::AccessLog> access_log_;
+  std::unique_ptr<service::PersonalDataService> personal_data_;
   std::unique_ptr<http::AuthGuard> guard_;
   std::optional<credential::TrustList> trust_;
   std::string trust_jws_;

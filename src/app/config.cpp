@@ -53,7 +53,7 @@ Key IntKey(const char* section, const char* name, const char* doc, T Config::*me
 const std::vector<Key>& Keys() {
   static const std::vector<Key> keys = {
       StringKey("node", "city", "GB/T 2260 city-level code of the city this node serves", &Config::city),
-      StringKey("node", "public_url", "where verifiers reach this node; default http://<address>:<port>",
+      StringKey("node", "public_url", "where verifiers reach this node; default http(s)://<address>:<port>",
                 &Config::public_url),
       StringKey("keys", "dir", "issuer key directory (0700; private keys 0600); default: keys/ beside the database",
                 &Config::keys_dir),
@@ -62,13 +62,21 @@ const std::vector<Key>& Keys() {
                 &Config::trust_list_file),
       StringKey("trust", "root_key_file", "root public key (JSON) that the trust list must be signed with",
                 &Config::trust_root_key_file),
-      StringKey("server", "address", "address to listen on (use a reverse proxy for public access)", &Config::address),
+      StringKey("server", "address",
+                "address to listen on (for public access: a TLS reverse proxy, or tls_cert and tls_key)",
+                &Config::address),
       IntKey("server", "port", "TCP port; 0 picks a free one", &Config::port, 0, 65535),
       IntKey("server", "threads", "I/O threads serving requests", &Config::threads, 1, 64),
       IntKey("server", "body_limit_bytes", "largest request body accepted (larger: 413)", &Config::body_limit_bytes,
              1024, int64_t{64} << 20),
-      IntKey("server", "read_timeout_seconds", "a client must send its request within this time",
+      IntKey("server", "read_timeout_seconds",
+             "a client must send its request (and finish a TLS handshake) within this time",
              &Config::read_timeout_seconds, 1, 600),
+      StringKey("server", "tls_cert",
+                "PEM certificate chain (server certificate first); with tls_key the port speaks only HTTPS "
+                "(TLS 1.2+) and sends HSTS; empty: plain HTTP",
+                &Config::tls_cert),
+      StringKey("server", "tls_key", "PEM private key of tls_cert (readable by the node only)", &Config::tls_key),
       StringKey("store", "path", "SQLite database file (created if missing)", &Config::db_path),
       IntKey("store", "read_connections", "read connections in the pool", &Config::read_connections, 1, 64),
       StringKey("policies", "dir", "folder holding policies/<division-code>/*.toml", &Config::policies_dir),
@@ -157,6 +165,9 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const EnvLooku
   }
   for (const Key& k : Keys()) {
     if (auto v = env(EnvName(k))) EPERMIT_RETURN_IF_ERROR(k.set(c, *v, EnvName(k)));
+  }
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return ConfigError("server.tls_cert, server.tls_key", "set both (HTTPS) or neither (plain HTTP)");
   }
   return c;
 }

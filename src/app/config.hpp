@@ -14,7 +14,7 @@ namespace epermit::app {
 struct Config {
   // [node]
   std::string city = "310000";
-  std::string public_url;  // default: http://<server.address>:<port>
+  std::string public_url;  // default: http://<server.address>:<port> (https:// with TLS)
   // [keys]
   std::string keys_dir;                 // default: "keys" beside the database
   std::string key_algorithm = "EdDSA";  // or "SM2" (国密)
@@ -27,6 +27,9 @@ struct Config {
   int threads = 8;  // handlers block on FULL commits; more in flight lets group commit batch them
   int64_t body_limit_bytes = 1 << 20;
   int read_timeout_seconds = 15;
+  // TLS: both set, the port speaks only HTTPS; both empty, plain HTTP (docs/DEPLOY.md).
+  std::string tls_cert;  // PEM certificate chain, the server's certificate first
+  std::string tls_key;   // PEM private key of that certificate
   // [store]
   std::string db_path = "epermit.db";
   int read_connections = 4;

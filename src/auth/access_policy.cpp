@@ -7,16 +7,19 @@ using enum Role;
 using enum Reach;
 
 RouteAccess Public(std::string method, std::string pattern) {
-  return {std::move(method), std::move(pattern), true, false, {}};
+  return {std::move(method), std::move(pattern), true, false, {}, {}};
 }
 // Signed-in callers only; the route acts on the caller's own account or on no person.
 RouteAccess Signed(std::string method, std::string pattern, std::vector<std::pair<Role, Reach>> grants) {
-  return {std::move(method), std::move(pattern), false, false, std::move(grants)};
+  return {std::move(method), std::move(pattern), false, false, std::move(grants), {}};
 }
 // Signed-in callers, on a person's data the handler names.
-RouteAccess OnPerson(std::string method, std::string pattern, std::vector<std::pair<Role, Reach>> grants) {
-  return {std::move(method), std::move(pattern), false, true, std::move(grants)};
+RouteAccess OnPerson(std::string method, std::string pattern, std::vector<std::pair<Role, Reach>> grants,
+                     std::vector<std::string> data) {
+  return {std::move(method), std::move(pattern), false, true, std::move(grants), std::move(data)};
 }
+
+std::vector<std::pair<Role, Reach>> ResidentOnly() { return {{kResident, kSelf}}; }
 
 std::vector<std::pair<Role, Reach>> Everyone() {
   std::vector<std::pair<Role, Reach>> all;
@@ -47,6 +50,9 @@ const std::vector<RouteAccess>& AccessTable() {
   // confirmed in person, and to a reviewer of the node's city.
   const std::vector<std::pair<Role, Reach>> kPersonCase = {
       {kResident, kSelf}, {kCommunityWorker, kSelf}, {kReviewer, kCity}};
+  // Reads a third party may make with the person's consent, of the consented fields only.
+  const std::vector<std::pair<Role, Reach>> kConsentedRead = {
+      {kResident, kSelf}, {kCommunityWorker, kSelf}, {kReviewer, kCity}, {kVerifier, kConsented}};
   static const std::vector<RouteAccess> kTable = {
       // Open to anyone: health, the API description, what offline verifiers need, the
       // calculator (no stored data), and signing in.
@@ -69,24 +75,48 @@ const std::vector<RouteAccess>& AccessTable() {
       Signed("POST", "/api/v1/me/totp", Everyone()),
       Signed("POST", "/api/v1/me/totp/confirm", Everyone()),
 
+      // A resident's rights over their data (issue 5 items 4, 5, 8): their access log,
+      // consents, assisted-service confirmations, a download of everything, the records
+      // their decisions used, corrections.
+      Signed("GET", "/api/v1/me/access-log", ResidentOnly()),
+      Signed("GET", "/api/v1/me/export", ResidentOnly()),
+      Signed("GET", "/api/v1/me/records-used", ResidentOnly()),
+      Signed("GET", "/api/v1/me/consents", ResidentOnly()),
+      Signed("POST", "/api/v1/me/consents/{id}/decision", ResidentOnly()),
+      Signed("POST", "/api/v1/me/consents/{id}/revocation", ResidentOnly()),
+      Signed("GET", "/api/v1/me/assists", ResidentOnly()),
+      Signed("POST", "/api/v1/me/assists/{id}/end", ResidentOnly()),
+      Signed("GET", "/api/v1/me/corrections", ResidentOnly()),
+      Signed("POST", "/api/v1/me/corrections", ResidentOnly()),
+
+      // Third parties ask a person for consent (reading nothing until it is granted); a
+      // community worker asks a resident to confirm in person.
+      Signed("POST", "/api/v1/consents", {{kVerifier, kSelf}}),
+      Signed("GET", "/api/v1/consents", {{kVerifier, kSelf}}),
+      Signed("POST", "/api/v1/assists", {{kCommunityWorker, kSelf}}),
+      Signed("POST", "/api/v1/assists/{id}/confirmation", {{kCommunityWorker, kSelf}}),
+
       // Department feeds: each client writes only records of its own kinds.
-      OnPerson("POST", "/api/v1/records", {{kDepartment, kOwnKind}}),
+      OnPerson("POST", "/api/v1/records", {{kDepartment, kOwnKind}}, {"department_records"}),
 
       // A resident's case: registration, application, permit, credentials.
-      OnPerson("POST", "/api/v1/registrations", {{kResident, kSelf}, {kCommunityWorker, kSelf}}),
-      OnPerson("POST", "/api/v1/applications", {{kResident, kSelf}, {kCommunityWorker, kSelf}}),
-      OnPerson("GET", "/api/v1/applications/{id}", kPersonCase),
+      OnPerson("POST", "/api/v1/registrations", {{kResident, kSelf}, {kCommunityWorker, kSelf}}, {"registration"}),
+      OnPerson("POST", "/api/v1/applications", {{kResident, kSelf}, {kCommunityWorker, kSelf}}, {"application"}),
+      OnPerson("GET", "/api/v1/applications/{id}", kPersonCase, {"application"}),
       Signed("GET", "/api/v1/review-queue", {{kReviewer, kCity}}),
-      OnPerson("POST", "/api/v1/applications/{id}/decision", {{kReviewer, kCity}}),
-      OnPerson("GET", "/api/v1/permits/{number}/qr", {{kResident, kSelf}, {kCommunityWorker, kSelf}}),
-      OnPerson("POST", "/api/v1/permits/{number}/credentials", {{kResident, kSelf}, {kCommunityWorker, kSelf}}),
-      OnPerson("GET", "/api/v1/people/{citizen_id}/ledger", kPersonCase),
-      OnPerson("GET", "/api/v1/people/{citizen_id}/points", kPersonCase),
-      OnPerson("GET", "/api/v1/permits/{number}", kPersonCase),
-      OnPerson("POST", "/api/v1/permits/{number}/endorsements", kPersonCase),
-      OnPerson("POST", "/api/v1/permits/{number}/changes", kPersonCase),
-      OnPerson("POST", "/api/v1/permits/{number}/replacements", kPersonCase),
-      OnPerson("POST", "/api/v1/permits/{number}/revocation", {{kReviewer, kCity}}),
+      OnPerson("POST", "/api/v1/applications/{id}/decision", {{kReviewer, kCity}}, {"application"}),
+      OnPerson("GET", "/api/v1/permits/{number}/qr", {{kResident, kSelf}, {kCommunityWorker, kSelf}}, {"permit"}),
+      OnPerson("POST", "/api/v1/permits/{number}/credentials", {{kResident, kSelf}, {kCommunityWorker, kSelf}},
+               {"permit"}),
+      OnPerson("GET", "/api/v1/people/{citizen_id}/ledger", kConsentedRead, {"ledger"}),
+      OnPerson("GET", "/api/v1/people/{citizen_id}/points", kConsentedRead, {"points"}),
+      OnPerson("GET", "/api/v1/permits/{number}", kConsentedRead, {"permit"}),
+      OnPerson("POST", "/api/v1/permits/{number}/endorsements", kPersonCase, {"permit"}),
+      OnPerson("POST", "/api/v1/permits/{number}/changes", kPersonCase, {"permit"}),
+      OnPerson("POST", "/api/v1/permits/{number}/replacements", kPersonCase, {"permit"}),
+      OnPerson("POST", "/api/v1/permits/{number}/revocation", {{kReviewer, kCity}}, {"permit"}),
+      Signed("GET", "/api/v1/corrections", {{kReviewer, kCity}}),
+      OnPerson("POST", "/api/v1/corrections/{id}/decision", {{kReviewer, kCity}}, {"correction"}),
 
       // Policy what-ifs read the whole population in aggregate.
       Signed("POST", "/api/v1/policy/simulate", {{kPolicyAdmin, kAll}}),

@@ -33,6 +33,9 @@ struct RouteAccess {
   bool is_public = false;
   bool has_subject = false;  // the handler must name whose data it touches
   std::vector<std::pair<Role, Reach>> grants;
+  // Which of the person's data the route reads or changes, as the person's access log
+  // names it (e.g. "permit", "ledger"); a consented read names the consented fields instead.
+  std::vector<std::string> data;
 };
 
 // Every route of the API, in the order the handlers register them.
@@ -46,7 +49,8 @@ struct Subject {
   std::string city;
 };
 
-// Whether `who` may touch `subject` with `reach` on a node serving `node_city`.
+// Whether `who` may touch `subject` with `reach` on a node serving `node_city`. A consented
+// reach is never granted by role alone: the caller checks the person's consents.
 bool MayReach(const Principal& who, Reach reach, const Subject& subject, std::string_view node_city);
 
 }  // namespace epermit::auth

@@ -81,7 +81,8 @@ int Serve(const app::Config& cfg) {
   if (!node.ok()) return Fail(node.error());
   Status s = (*node)->Start();
   if (!s.ok()) return Fail(s.error());
-  spdlog::info("epermit node for city {} listening on http://{}:{}/", cfg.city, cfg.address, (*node)->port());
+  spdlog::info("epermit node for city {} listening on {}://{}:{}/", cfg.city, cfg.tls_cert.empty() ? "http" : "https",
+               cfg.address, (*node)->port());
   WaitForSignal();
   (*node)->Stop();
   return 0;

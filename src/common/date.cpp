@@ -94,4 +94,14 @@ int AgeOn(Date birth, Date on) {
   return years;
 }
 
+std::string FormatUtcTimestamp(int64_t unix_seconds) {
+  const auto tp = std::chrono::sys_seconds(std::chrono::seconds(unix_seconds));
+  const auto day = std::chrono::floor<std::chrono::days>(tp);
+  const std::chrono::hh_mm_ss<std::chrono::seconds> t(tp - day);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "T%02d:%02d:%02dZ", static_cast<int>(t.hours().count()),
+                static_cast<int>(t.minutes().count()), static_cast<int>(t.seconds().count()));
+  return FormatIsoDate(day) + buf;
+}
+
 }  // namespace epermit

@@ -35,4 +35,7 @@ int WholeMonthsBetween(Date from, Date to);
 // Age in completed years on `on`.
 int AgeOn(Date birth, Date on);
 
+// A unix time as RFC 3339 UTC, "2026-11-29T10:58:23Z", for timestamps in API answers.
+std::string FormatUtcTimestamp(int64_t unix_seconds);
+
 }  // namespace epermit

@@ -79,7 +79,15 @@ std::optional<HttpResponse> AuthGuard::Before(HttpRequest& req, std::string_view
   }
   if (!who.ok()) return Refuse(req, who.error());
 
-  const auth::Principal& principal = who->principal;
+  auth::Principal& principal = who->principal;
+  if (const std::string* assist = req.Header(kAssistHeader)) {
+    // Only a community worker acts for someone else, and only under their own live assist.
+    if (principal.role != auth::Role::kCommunityWorker || assists_ == nullptr) return Refuse(req, Forbidden());
+    auto acting_for = assists_->ActingFor(principal.account_id, *assist);
+    if (!acting_for.ok()) return Refuse(req, acting_for.error());
+    principal.on_behalf_of = *acting_for;
+    principal.assist_id = *assist;
+  }
   auto reach = auth::ReachOf(*req.access, principal.role);
   if (!reach) return Refuse(req, Forbidden());
   // A route on no person's data but limited to a city (the review queue) is checked here.
@@ -91,6 +99,31 @@ std::optional<HttpResponse> AuthGuard::Before(HttpRequest& req, std::string_view
 }
 
 void AuthGuard::After(const HttpRequest& req, HttpResponse& response) const {
+  if (access_log_ != nullptr && req.access != nullptr && req.principal && response.status < 300 &&
+      !req.access_notes.empty()) {
+    const std::string actor = std::string(domain::RoleName(req.principal->role)) + ":" + req.principal->username;
+    const bool read = IsSafeMethod(req.method);
+    std::vector<service::AccessEvent> events;
+    for (const auto& note : req.access_notes) {
+      events.push_back({note.citizen_id, actor, read ? "read" : "change",
+                        req.access->method + " " + req.access->pattern, note.fields, note.purpose, note.basis, 0});
+    }
+    Status logged = access_log_->Record(std::move(events));
+    if (!logged.ok() && !read) {
+      // A change already made stands (history records it); its answer must say so.
+      spdlog::error("access log write failed after a change route=\"{} {}\": {}", req.access->method,
+                    req.access->pattern, logged.error().code);
+    } else if (!logged.ok()) {
+      // Data whose reading cannot be logged is not handed out.
+      spdlog::error("access log write failed route=\"{} {}\": {}", req.access->method, req.access->pattern,
+                    logged.error().code);
+      response =
+          ProblemResponse(MakeError(ErrorKind::kUnavailable, "access_log.unavailable",
+                                    "The access could not be logged; please retry.", "访问记录暂时无法写入，请重试。"),
+                          req.path);
+      return;
+    }
+  }
   if (req.access == nullptr || !req.access->has_subject || req.subject_checked || response.status >= 400) return;
   spdlog::error("route=\"{} {}\" answered without checking whose data it touched; refused", req.access->method,
                 req.access->pattern);

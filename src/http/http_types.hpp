@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,17 @@ struct HttpRequest {
   const auth::RouteAccess* access = nullptr;
   std::optional<auth::Principal> principal;
   bool subject_checked = false;
+  // Set by the handler's reach check when someone else's data is reached: what each
+  // person's access log will say, written by the guard once the request succeeded.
+  struct AccessNote {
+    std::string citizen_id;
+    std::vector<std::string> fields;
+    std::string purpose;
+    std::string basis;
+  };
+  std::vector<AccessNote> access_notes;
+  // A consented read (verifier): the fields the person's active consents cover.
+  std::optional<std::set<std::string>> consented_fields;
 
   // First header with this name (case-insensitive), or nullptr.
   const std::string* Header(std::string_view name) const {

@@ -1,21 +1,28 @@
 #include "http/server.hpp"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <condition_variable>
 #include <cstdio>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <thread>
+#include <tuple>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -27,17 +34,32 @@ namespace epermit::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
 // After an error response sent before the request was fully read (413, 400), the
 // client may still be sending. Closing at once would make the kernel answer with RST,
 // which can destroy the response in flight; so the rest is read and dropped for a
-// while first (as Apache's lingering close does).
+// while first (as Apache's lingering close does). Also bounds the wait for the
+// client's TLS close_notify after ours.
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr size_t kLingerMaxBytes = 8u << 20;
+
+// Sent on every response over TLS (never over plain HTTP, where a browser ignores it).
+constexpr char kHsts[] = "max-age=31536000";
+// TLS 1.2 suites: ECDHE with AEAD only (Mozilla's "intermediate" profile without the
+// finite-field DHE ones). TLS 1.3 has only AEAD suites; all three are allowed.
+constexpr char kTls12Ciphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+constexpr char kTls13Suites[] = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+constexpr char kTlsGroups[] = "X25519:P-256:P-384";
 
 // Request ids only correlate log lines with responses; they need to be unique, not
 // secret, so a per-thread PRNG seeded from the OS is enough (and fast).
@@ -64,6 +86,61 @@ bool SafeHeaderValue(std::string_view value) {
   return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
+Error TlsConfigError(const std::string& en, const std::string& zh) {
+  ERR_clear_error();  // what OpenSSL queued is in the message; leave the thread's queue clean
+  return MakeError(ErrorKind::kInvalidArgument, "server.tls_config", en, zh);
+}
+
+bool Readable(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return in.good();
+}
+
+// The server's TLS context: TLS 1.2 at least, ECDHE + AEAD suites, no compression, no
+// renegotiation, no session tickets, and the certificate chain with its matching key.
+Status ConfigureTls(ssl::context& ctx, const ServerOptions& options) {
+  const std::string& cert = options.tls_cert_file;
+  const std::string& key = options.tls_key_file;
+  if (cert.empty() || key.empty()) {
+    return TlsConfigError(
+        "TLS needs both a certificate chain file and a private key file (server.tls_cert, "
+        "server.tls_key); only one was given.",
+        "启用 TLS 需要同时提供证书链文件和私钥文件（server.tls_cert、server.tls_key），目前只提供了一个。");
+  }
+  SSL_CTX* native = ctx.native_handle();
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1 || SSL_CTX_set_ciphersuites(native, kTls13Suites) != 1 ||
+      SSL_CTX_set1_groups_list(native, kTlsGroups) != 1) {
+    return TlsConfigError("This OpenSSL cannot offer TLS 1.2/1.3 with the required cipher suites.",
+                          "当前 OpenSSL 无法提供所需密码套件的 TLS 1.2/1.3。");
+  }
+  SSL_CTX_set_options(native, SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_COMPRESSION |
+                                  SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
+
+  for (const auto& [path, what_en, what_zh] :
+       {std::tuple{cert, "certificate chain", "证书链"}, std::tuple{key, "private key", "私钥"}}) {
+    if (!Readable(path)) {
+      return TlsConfigError(std::string("Cannot read the TLS ") + what_en + " file '" + path + "'.",
+                            std::string("无法读取 TLS ") + what_zh + "文件“" + path + "”。");
+    }
+  }
+  beast::error_code ec;
+  ctx.use_certificate_chain_file(cert, ec);
+  if (ec) {
+    return TlsConfigError(
+        "The TLS certificate chain file '" + cert + "' is not a PEM certificate chain (" + ec.message() + ").",
+        "TLS 证书链文件“" + cert + "”不是 PEM 格式的证书链（" + ec.message() + "）。");
+  }
+  ctx.use_private_key_file(key, ssl::context::pem, ec);
+  if (ec || SSL_CTX_check_private_key(native) != 1) {
+    const std::string why = ec ? ec.message() : std::string("key values mismatch");
+    return TlsConfigError("The TLS private key file '" + key + "' is not a PEM private key for the certificate in '" +
+                              cert + "' (" + why + ").",
+                          "TLS 私钥文件“" + key + "”不是与证书“" + cert + "”匹配的 PEM 私钥（" + why + "）。");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 class Session;
@@ -79,6 +156,9 @@ struct HttpServer::Impl {
 
   const ServerOptions options;
   const Router& router;
+  // Set by Start() when options.tls(); shared by every connection (OpenSSL's SSL_CTX is
+  // thread-safe once configured).
+  std::optional<ssl::context> tls;
 
   // Declared before the io_context: sessions destroyed along with its pending handlers
   // unregister themselves here.
@@ -98,38 +178,90 @@ struct HttpServer::Impl {
   std::vector<std::thread> threads;
 };
 
-// One connection. All of its handlers run on its own strand, so its members need no
-// locking; the io threads serve many connections in parallel.
+// One connection, as the server's bookkeeping sees it (plain or TLS alike).
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl* server) : stream_(std::move(socket)), server_(server) {
+  explicit Session(HttpServer::Impl* server) : server_(server) {}
+  virtual ~Session() { server_->Unregister(this); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Posted by Stop(): a connection waiting for its next request (or still in its TLS
+  // handshake) is closed now; one in the middle of a request finishes it first.
+  virtual void OnServerStop() = 0;
+  // Only when no io thread runs (after Stop() joined them): cuts the connection of a
+  // session whose handlers will never run again.
+  virtual void ForceClose() = 0;
+  virtual asio::any_io_executor executor() = 0;
+
+ protected:
+  using ServerImpl = HttpServer::Impl;
+  ServerImpl* const server_;
+};
+
+namespace {
+
+// The connection over a plain TCP stream or a TLS stream on top of one: the same code,
+// so both have the same limits, timeouts and shutdown. All of a connection's handlers
+// run on its own strand, so its members need no locking; the io threads serve many
+// connections in parallel.
+template <class Stream>
+class StreamSession final : public Session {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+ public:
+  template <class... StreamArgs>
+  explicit StreamSession(ServerImpl* server, StreamArgs&&... args)
+      : Session(server), stream_(std::forward<StreamArgs>(args)...) {
     beast::error_code ec;
-    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    const auto endpoint = Tcp().socket().remote_endpoint(ec);
     if (!ec) remote_addr_ = endpoint.address().to_string();
   }
-  ~Session() { server_->Unregister(this); }
 
   void Run() {
     server_->Register(shared_from_this());
-    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
+    asio::post(stream_.get_executor(), [self = Self()] { self->Begin(); });
   }
 
-  // Posted by Stop(): a connection waiting for its next request is closed now; one in
-  // the middle of a request finishes it first (DoRead checks `stopping` afterwards).
-  void OnServerStop() {
-    if (state_ == State::kIdle) stream_.cancel();
+  void OnServerStop() override {
+    if (state_ == State::kIdle || state_ == State::kHandshake) Tcp().cancel();
   }
 
-  // Only when no io thread runs (after Stop() joined them): cuts the connection of a
-  // session whose handlers will never run again.
-  void ForceClose() { Close(); }
+  void ForceClose() override { Close(); }
 
-  asio::any_io_executor executor() { return stream_.get_executor(); }
+  asio::any_io_executor executor() override { return stream_.get_executor(); }
 
  private:
-  enum class State { kIdle, kReading, kProcessing, kWriting, kLingering, kClosed };
+  enum class State { kHandshake, kIdle, kReading, kProcessing, kWriting, kLingering, kClosed };
 
+  std::shared_ptr<StreamSession> Self() { return std::static_pointer_cast<StreamSession>(shared_from_this()); }
   const ServerOptions& options() const { return server_->options; }
+  // The TCP layer: timeouts, cancellation and the socket itself.
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  void Begin() {
+    if constexpr (kTls) {
+      if (server_->stopping.load()) return Close();
+      // A client that connects and then handshakes slowly (or never) is a slow client:
+      // the handshake gets read_timeout, as a request does.
+      state_ = State::kHandshake;
+      Tcp().expires_after(options().read_timeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = Self()](beast::error_code ec) { self->OnHandshake(ec); });
+    } else {
+      DoRead();
+    }
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) {
+      // Plain HTTP to this port, an old protocol version, a scanner, a timeout. No
+      // personal data can be in a failed handshake; debug only, so scans cannot flood.
+      spdlog::debug("tls handshake failed: {}", ec.message());
+      return Close();
+    }
+    DoRead();
+  }
 
   void DoRead() {
     if (server_->stopping.load()) return Close();
@@ -142,9 +274,9 @@ class Session : public std::enable_shared_from_this<Session> {
     // Waiting for the first byte is "idle" (long timeout for kept-alive connections);
     // once it arrives, the whole request must come within read_timeout, which stops
     // slow-drip clients from holding a connection.
-    stream_.expires_after(first_request_ ? options().read_timeout : options().idle_timeout);
+    Tcp().expires_after(first_request_ ? options().read_timeout : options().idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) { self->OnFirstBytes(ec, n); });
+                            [self = Self()](beast::error_code ec, size_t n) { self->OnFirstBytes(ec, n); });
   }
 
   void OnFirstBytes(beast::error_code ec, size_t n) {
@@ -155,9 +287,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadHeader() {
     state_ = State::kReading;
-    stream_.expires_after(options().read_timeout);
+    Tcp().expires_after(options().read_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+                             [self = Self()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -168,7 +300,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!parser_->is_done() && header.version() >= 11 &&
         EqualsIgnoreCase(header[bhttp::field::expect], "100-continue")) {
       continue_.emplace(bhttp::status::continue_, 11);
-      bhttp::async_write(stream_, *continue_, [self = shared_from_this()](beast::error_code write_ec, size_t) {
+      bhttp::async_write(stream_, *continue_, [self = Self()](beast::error_code write_ec, size_t) {
         if (write_ec) return self->Close();
         self->ReadBody();
       });
@@ -179,7 +311,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody() {
     if (parser_->is_done()) return OnRequest();
-    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    bhttp::async_read(stream_, buffer_, *parser_, [self = Self()](beast::error_code ec, size_t) {
       if (ec) return self->OnReadError(ec);
       self->OnRequest();
     });
@@ -203,7 +335,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return SendError(400, MakeError(ErrorKind::kInvalidArgument, "request.malformed",
                                       "The request is not valid HTTP/1.1.", "请求不是有效的 HTTP/1.1 请求。"));
     }
-    Close();  // timeout, reset, peer gone mid-request: nobody to answer
+    Close();  // timeout, reset, TLS error, peer gone mid-request: nobody to answer
   }
 
   // An answer to a request that could not be read; the connection is then closed.
@@ -279,6 +411,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res.set("X-Content-Type-Options", "nosniff");
     res.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     res.set("Referrer-Policy", "no-referrer");
+    if constexpr (kTls) res.set(bhttp::field::strict_transport_security, kHsts);
     if (response.Header("Cache-Control") == nullptr) res.set(bhttp::field::cache_control, "no-store");
     res.keep_alive(keep_alive);
     if (no_body) {
@@ -289,8 +422,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // HEAD: same headers (Content-Length included) as GET would give, no body.
     if (head) res.body().clear();
 
-    stream_.expires_after(options().read_timeout);
-    bhttp::async_write(stream_, res, [self = shared_from_this(), keep_alive, linger](beast::error_code ec, size_t) {
+    Tcp().expires_after(options().read_timeout);
+    bhttp::async_write(stream_, res, [self = Self(), keep_alive, linger](beast::error_code ec, size_t) {
       self->OnWrite(ec, keep_alive, linger);
     });
   }
@@ -301,22 +434,36 @@ class Session : public std::enable_shared_from_this<Session> {
     spdlog::info("http {} {} {} {}us id={}", log_method_, log_route_, log_status_, micros, request_id_);
     response_.reset();
     if (ec) return Close();
-    if (!keep_alive) return linger ? Linger() : Close();
+    if (!keep_alive) return linger ? Linger() : Shutdown();
     first_request_ = false;
     DoRead();
   }
 
+  // The end of a connection after its last response. Over TLS the close_notify alert
+  // goes out first (so the client can tell the end from a cut), waiting a bounded time
+  // for the client's own.
+  void Shutdown() {
+    if constexpr (kTls) {
+      state_ = State::kLingering;
+      Tcp().expires_after(kLingerTime);
+      stream_.async_shutdown([self = Self()](beast::error_code) { self->Close(); });
+    } else {
+      Close();
+    }
+  }
+
+  // Over TLS too the rest is drained at the TCP level: only the response matters now.
   void Linger() {
     state_ = State::kLingering;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
     buffer_.clear();
-    stream_.expires_after(kLingerTime);
+    Tcp().expires_after(kLingerTime);
     DrainSome();
   }
 
   void DrainSome() {
-    stream_.async_read_some(asio::buffer(drain_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+    Tcp().async_read_some(asio::buffer(drain_), [self = Self()](beast::error_code ec, size_t n) {
       self->drained_ += n;
       if (ec || self->drained_ > kLingerMaxBytes) return self->Close();
       self->DrainSome();
@@ -326,19 +473,18 @@ class Session : public std::enable_shared_from_this<Session> {
   void Close() {
     state_ = State::kClosed;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Tcp().socket().close(ignored);
   }
 
-  beast::tcp_stream stream_;
-  HttpServer::Impl* server_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::empty_body>> continue_;
   std::optional<bhttp::response<bhttp::string_body>> response_;
   std::array<char, 8192> drain_{};
   size_t drained_ = 0;
-  State state_ = State::kIdle;
+  State state_ = kTls ? State::kHandshake : State::kIdle;
   bool first_request_ = true;
   std::string remote_addr_;
   // For the access log line written when the response has gone out.
@@ -348,6 +494,8 @@ class Session : public std::enable_shared_from_this<Session> {
   int log_status_ = 0;
   Clock::time_point start_;
 };
+
+}  // namespace
 
 void HttpServer::Impl::Accept() {
   acceptor.async_accept(asio::make_strand(ioc),
@@ -368,7 +516,11 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   beast::error_code ignored;
   // Responses go out in one gather write; no reason to let Nagle delay them.
   socket.set_option(tcp::no_delay(true), ignored);
-  std::make_shared<Session>(std::move(socket), this)->Run();
+  if (tls) {
+    std::make_shared<StreamSession<TlsStream>>(this, std::move(socket), *tls)->Run();
+  } else {
+    std::make_shared<StreamSession<PlainStream>>(this, std::move(socket))->Run();
+  }
   Accept();
 }
 
@@ -398,6 +550,13 @@ Status HttpServer::Start() {
                      "HTTP 服务已经启动。");
   }
   const ServerOptions& options = impl_->options;
+  if (options.tls()) {
+    impl_->tls.emplace(ssl::context::tls_server);
+    if (Status s = ConfigureTls(*impl_->tls, options); !s.ok()) {
+      impl_->tls.reset();
+      return s;
+    }
+  }
   beast::error_code ec;
   const auto address = asio::ip::make_address(options.address, ec);
   if (ec) {
@@ -438,8 +597,8 @@ Status HttpServer::Start() {
       }
     });
   }
-  spdlog::info("http server listening on {}:{} with {} threads", options.address, impl_->bound_port.load(),
-               thread_count);
+  spdlog::info("http server listening on {}:{} with {} threads{}", options.address, impl_->bound_port.load(),
+               thread_count, impl_->tls ? " (TLS only)" : "");
   return Status::Ok();
 }
 

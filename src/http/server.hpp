@@ -1,6 +1,7 @@
 // The HTTP/1.1 server: Boost.Beast over Asio, N threads running one io_context.
 // It turns wire requests into HttpRequest, asks the Router, and writes the answer with
-// the security headers every response carries. Boost stays out of this header.
+// the security headers every response carries. With a certificate and key it speaks
+// only HTTPS (OpenSSL, TLS 1.2 or 1.3). Boost stays out of this header.
 #pragma once
 
 #include <chrono>
@@ -26,6 +27,14 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};
   // How long Stop() waits for in-flight requests before cutting connections.
   std::chrono::seconds shutdown_grace{10};
+  // TLS: PEM files of the certificate chain (the server's certificate first) and its
+  // private key. Both set: the port accepts only TLS 1.2 or 1.3 (the TLS handshake must
+  // finish within read_timeout) and every response carries Strict-Transport-Security.
+  // Both empty: plain HTTP, for 127.0.0.1 or behind a TLS-terminating proxy (docs/DEPLOY.md).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+
+  bool tls() const { return !tls_cert_file.empty() || !tls_key_file.empty(); }
 };
 
 class HttpServer {
@@ -36,8 +45,11 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds, listens and starts the io threads. Errors: server.bad_address
-  // (kInvalidArgument), server.bind (kUnavailable), server.already_started.
+  // Loads the TLS certificate and key (when set), binds, listens and starts the io
+  // threads. Errors: server.tls_config (kInvalidArgument: only one of the two files
+  // given, a file unreadable or not PEM, a key that does not match the certificate),
+  // server.bad_address (kInvalidArgument), server.bind (kUnavailable),
+  // server.already_started. Nothing listens after an error.
   Status Start();
 
   // The bound port (useful with port 0); 0 before Start().

@@ -70,14 +70,19 @@ int64_t SessionService::RetryAfter(const std::string& remote_addr) const {
 }
 
 Status SessionService::RecordFailure(domain::Account account, int64_t now) {
-  account.failed_logins += 1;
-  const bool lock = account.failed_logins >= settings_.lockout_threshold;
-  if (lock) {
-    account.failed_logins = 0;
-    account.locked_until = now + settings_.lockout_seconds;
-  }
-  account.updated_at = now;
+  // Counted on the row as it is now, not as this sign-in read it: parallel failures all count,
+  // and a reset or disabling done meanwhile is not undone.
   return ctx_.store->Write(store::Durability::kNormal, [&](store::Tx& tx) -> Status {
+    EPERMIT_ASSIGN_OR_RETURN(auto fresh, tx.FindAccountById(account.id));
+    if (!fresh) return Status::Ok();
+    account = *fresh;
+    account.failed_logins += 1;
+    const bool lock = account.failed_logins >= settings_.lockout_threshold;
+    if (lock) {
+      account.failed_logins = 0;
+      account.locked_until = now + settings_.lockout_seconds;
+    }
+    account.updated_at = now;
     EPERMIT_RETURN_IF_ERROR(tx.UpdateAccount(account));
     return tx.AppendHistory(SignInHistory(account, lock ? "locked" : "sign_in_failed", now));
   });
@@ -152,9 +157,28 @@ Result<LoginResult> SessionService::Login(const LoginInput& in, const std::strin
   session.created_at = now;
   session.expires_at = now + (in.bearer ? settings_.bearer_token_seconds : settings_.cookie_session_seconds);
   out.expires_at = session.expires_at;
-  a.failed_logins = 0;
-  a.updated_at = now;
+  const uint64_t accepted_step = a.totp_last_step;
   EPERMIT_RETURN_IF_ERROR(ctx_.store->Write(store::Durability::kNormal, [&](store::Tx& tx) -> Status {
+    // The checks above ran on the row as first read, outside the writer. Whatever changed since
+    // wins: a reset, a disabling or a lockout refuses this sign-in, and a code another sign-in
+    // has just used is a replay.
+    EPERMIT_ASSIGN_OR_RETURN(auto fresh, tx.FindAccountById(a.id));
+    if (!fresh || fresh->disabled || fresh->password_hash != a.password_hash || fresh->totp_secret != a.totp_secret) {
+      return BadCredentials();
+    }
+    if (fresh->locked_until > now) {
+      return MakeError(ErrorKind::kRateLimited, "auth.locked", "This account was locked meanwhile; try again later.",
+                       "账户已被锁定，请稍后再试。");
+    }
+    if (!a.totp_secret.empty() && accepted_step <= fresh->totp_last_step) {
+      return MakeError(ErrorKind::kUnauthorized, "auth.totp_replayed",
+                       "This code has already been used; wait for the next one.", "该动态码已使用过，请等待下一个。",
+                       "totp");
+    }
+    a = *fresh;
+    if (!a.totp_secret.empty()) a.totp_last_step = accepted_step;
+    a.failed_logins = 0;
+    a.updated_at = now;
     EPERMIT_RETURN_IF_ERROR(tx.UpdateAccount(a));
     EPERMIT_RETURN_IF_ERROR(tx.InsertSession(session));
     return tx.AppendHistory(SignInHistory(a, "signed_in", now));

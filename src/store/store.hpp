@@ -12,6 +12,7 @@
 #include "common/result.hpp"
 #include "domain/account.hpp"
 #include "domain/model.hpp"
+#include "domain/person_rights.hpp"
 
 namespace epermit::store {
 
@@ -143,6 +144,24 @@ class Tx {
   virtual Status InsertTreeHead(const TreeHead& head) = 0;
   // Every published head, smallest tree first.
   virtual Result<std::vector<TreeHead>> TreeHeads() = 0;
+
+  // A resident's say over their data (domain/person_rights.hpp). Save inserts or replaces
+  // by id; lists are oldest first.
+  virtual Status SaveConsent(const domain::Consent& c) = 0;
+  virtual Result<std::optional<domain::Consent>> FindConsent(const std::string& id) = 0;
+  virtual Result<std::vector<domain::Consent>> ConsentsOf(const std::string& citizen_id) = 0;
+  virtual Result<std::vector<domain::Consent>> ConsentsRequestedBy(int64_t requester_id) = 0;
+  virtual Status SaveAssist(const domain::Assist& a) = 0;
+  virtual Result<std::optional<domain::Assist>> FindAssist(const std::string& id) = 0;
+  // Assists for the person, or for whom the person is the confirming guardian.
+  virtual Result<std::vector<domain::Assist>> AssistsFor(const std::string& citizen_id) = 0;
+  virtual Status SaveCorrection(const domain::Correction& c) = 0;
+  virtual Result<std::optional<domain::Correction>> FindCorrection(const std::string& id) = 0;
+  virtual Result<std::vector<domain::Correction>> CorrectionsOf(const std::string& citizen_id) = 0;
+  // A city's pending corrections, oldest first (at most 500).
+  virtual Result<std::vector<domain::Correction>> PendingCorrections(const std::string& city) = 0;
+  // Every application of a person, oldest first.
+  virtual Result<std::vector<domain::Application>> ApplicationsOf(const std::string& citizen_id) = 0;
 };
 
 class Store {

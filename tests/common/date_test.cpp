@@ -40,5 +40,11 @@ TEST(DateTest, WholeMonthsBetween) {
   EXPECT_EQ(AgeOn(MakeDate(2010, 6, 1), MakeDate(2026, 6, 1)), 16);
 }
 
+TEST(DateTest, UtcTimestampIsRfc3339) {
+  EXPECT_EQ(FormatUtcTimestamp(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatUtcTimestamp(1795949903), "2026-11-29T10:58:23Z");
+  EXPECT_EQ(FormatUtcTimestamp(951782400), "2000-02-29T00:00:00Z");
+}
+
 }  // namespace
 }  // namespace epermit

@@ -30,6 +30,14 @@ class AccessMatrixTest : public CityFixture {
     auto login = app_->sessions().Login(
         {"reviewer-sz", kTestPassword, auth::Totp(added->totp_secret, clock_->UnixSeconds()), true}, "m");
     ASSERT_TRUE(login.ok());
+    // A correction request of the owner's, for the reviewer's side of the table.
+    auth::Principal owner_principal;
+    owner_principal.username = "owner";
+    owner_principal.citizen_id = owner_.citizen_id;
+    auto correction =
+        app_->personal_data().RequestCorrection(owner_principal, {"residence_address", "漕溪北路2号", "moved"});
+    ASSERT_TRUE(correction.ok());
+    correction_ = correction->id;
     callers_ = {{"anonymous", ""},
                 {"owner", ResidentToken(owner_.citizen_id)},
                 {"other_resident", ResidentToken(other.citizen_id)},
@@ -59,6 +67,7 @@ class AccessMatrixTest : public CityFixture {
 
   Case owner_;
   Case revocable_;
+  std::string correction_;
   std::vector<std::pair<std::string, std::string>> callers_;
 };
 
@@ -71,6 +80,7 @@ TEST_F(AccessMatrixTest, EveryRouteAgainstEveryCaller) {
     s.insert("anonymous");
     return s;
   }();
+  const std::set<std::string> residents = {"owner", "other_resident"};
   const std::string permit = "/api/v1/permits/" + owner_.number;
   const std::string person = "/api/v1/people/" + owner_.citizen_id;
   const json si_record = {{"kind", "social_insurance"},
@@ -157,6 +167,43 @@ TEST_F(AccessMatrixTest, EveryRouteAgainstEveryCaller) {
        R"({"reason":"test"})",
        {"reviewer"}},
       {"POST", "/api/v1/policy/simulate", "/api/v1/policy/simulate", "{}", {"policy_admin"}},
+      // A resident's rights over their own data: every resident, nobody else.
+      {"GET", "/api/v1/me/access-log", "/api/v1/me/access-log", "", residents},
+      {"GET", "/api/v1/me/export", "/api/v1/me/export", "", residents},
+      {"GET", "/api/v1/me/records-used", "/api/v1/me/records-used", "", residents},
+      {"GET", "/api/v1/me/consents", "/api/v1/me/consents", "", residents},
+      {"POST", "/api/v1/me/consents/{id}/decision", "/api/v1/me/consents/con_none/decision", R"({"decision":"grant"})",
+       residents},
+      {"POST", "/api/v1/me/consents/{id}/revocation", "/api/v1/me/consents/con_none/revocation", "", residents},
+      {"GET", "/api/v1/me/assists", "/api/v1/me/assists", "", residents},
+      {"POST", "/api/v1/me/assists/{id}/end", "/api/v1/me/assists/as_none/end", "", residents},
+      {"GET", "/api/v1/me/corrections", "/api/v1/me/corrections", "", residents},
+      {"POST", "/api/v1/me/corrections", "/api/v1/me/corrections", R"({"field":"salary","requested":"x","reason":"y"})",
+       residents},
+      // What third parties ask of a resident.
+      {"POST",
+       "/api/v1/consents",
+       "/api/v1/consents",
+       json{{"citizen_id", owner_.citizen_id}, {"fields", {"salary"}}, {"purpose", "p"}, {"valid_until", "2027-01-01"}}
+           .dump(),
+       {"verifier"}},
+      {"GET", "/api/v1/consents", "/api/v1/consents", "", {"verifier"}},
+      {"POST",
+       "/api/v1/assists",
+       "/api/v1/assists",
+       json{{"citizen_id", owner_.citizen_id}}.dump(),
+       {"community_worker"}},
+      {"POST",
+       "/api/v1/assists/{id}/confirmation",
+       "/api/v1/assists/as_none/confirmation",
+       R"({"code":"123456"})",
+       {"community_worker"}},
+      {"GET", "/api/v1/corrections", "/api/v1/corrections", "", {"reviewer"}},
+      {"POST",
+       "/api/v1/corrections/{id}/decision",
+       "/api/v1/corrections/" + correction_ + "/decision",
+       R"({"decision":"accept","note":"done"})",
+       {"reviewer"}},
       {"POST", "/api/v1/auth/logout", "/api/v1/auth/logout", "", everyone_signed_in},  // last: ends the session
   };
 

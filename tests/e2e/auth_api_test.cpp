@@ -2,6 +2,8 @@
 // clear problem, and nothing stored about people changes.
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include "domain/permit_number.hpp"
 #include "support/resident_builder.hpp"
 
@@ -211,6 +213,38 @@ TEST_F(AuthApiTest, ADepartmentClientCannotWriteAnotherDepartmentsRecords) {
   EXPECT_EQ(Code(cookie), "auth.client_needs_bearer");
   ClientResponse bearer = Login({{"username", "dept.rsj"}, {"password", kPassword}, {"session", "bearer"}});
   EXPECT_EQ(bearer.Json()["scope"], "department records:social_insurance");
+}
+
+TEST_F(AuthApiTest, ADepartmentClientOfAnotherCityCannotWriteHere) {
+  auto other = app_->accounts().Add(
+      {"dept.sz", domain::Role::kDepartment, "", {"social_insurance"}, "440300", kPassword}, {"t"});
+  ASSERT_TRUE(other.ok());
+  auto login =
+      app_->sessions().Login({"dept.sz", kPassword, auth::Totp(other->totp_secret, clock_->UnixSeconds()), true}, "sz");
+  ASSERT_TRUE(login.ok()) << login.error().message_en;
+  const json si = {{"kind", "social_insurance"}, {"citizen_id", resident_id_}, {"source", "rsj"},   {"city", "310000"},
+                   {"scheme", "employee"},       {"risk", "medical"},          {"from", "2019-01"}, {"to", "2019-02"}};
+  const std::string before = DumpTables(db_path());
+  ClientResponse r =
+      HttpCall(app_->port(), "POST", "/api/v1/records", json{{"records", {si}}}.dump(), Bearer(login->token));
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(Code(r), "auth.forbidden");
+  EXPECT_EQ(before, DumpTables(db_path()));
+}
+
+// Two sign-ins racing with one TOTP code: the password check runs outside the writer, so
+// both pass it; the code is accepted once, by whichever commits first.
+TEST_F(AuthApiTest, ATotpCodeUsedByTwoConcurrentSignInsIsAcceptedOnce) {
+  const std::string code = auth::Totp(reviewer_secret_, clock_->UnixSeconds());
+  auto attempt = [&](const char* addr) { return app_->sessions().Login({"rev.wang", kPassword, code, true}, addr); };
+  auto first = std::async(std::launch::async, attempt, "a");
+  auto second = std::async(std::launch::async, attempt, "b");
+  auto r1 = first.get();
+  auto r2 = second.get();
+  EXPECT_EQ(int{r1.ok()} + int{r2.ok()}, 1);
+  const auto& failed = r1.ok() ? r2 : r1;
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, "auth.totp_replayed");
 }
 
 TEST_F(AuthApiTest, AWorkerWithoutTheResidentsConfirmationIsRefused) {

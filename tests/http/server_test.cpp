@@ -116,6 +116,7 @@ class ServerTest : public ::testing::Test {
     EXPECT_EQ(r.Header("X-Content-Type-Options"), "nosniff");
     EXPECT_EQ(r.Header("Content-Security-Policy"), "default-src 'none'; frame-ancestors 'none'");
     EXPECT_EQ(r.Header("Referrer-Policy"), "no-referrer");
+    EXPECT_FALSE(r.HasHeader("Strict-Transport-Security"));  // HSTS only over TLS (tls_test.cpp)
     EXPECT_EQ(r.Header("Server"), "epermit");
     const std::string id = r.Header("X-Request-Id");
     EXPECT_EQ(id.size(), 32u);

@@ -165,7 +165,9 @@ with tempfile.TemporaryDirectory(prefix="epermit-cli-") as d:
     proc = subprocess.Popen([BIN, "serve", "--config", cfg], stderr=subprocess.PIPE, text=True, env=env)
     port = None
     deadline = time.time() + 60
+    node_log = []
     for line in proc.stderr:
+        node_log.append(line)
         m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
         if m:
             port = int(m.group(1))
@@ -185,6 +187,10 @@ with tempfile.TemporaryDirectory(prefix="epermit-cli-") as d:
         proc.kill()
         rc = -1
     check("serve stops cleanly on SIGTERM", rc == 0, rc)
+    if os.environ.get("EPERMIT_TEST_LOG_DIR") and rc != -1:  # the node's log, for scan_logs.py
+        os.makedirs(os.environ["EPERMIT_TEST_LOG_DIR"], exist_ok=True)
+        with open(os.path.join(os.environ["EPERMIT_TEST_LOG_DIR"], f"cli-serve.{os.getpid()}.log"), "w") as f:
+            f.write("".join(node_log) + proc.stderr.read())
 
     # A corrupted database file is reported, not trusted.
     r = run("db", "check", "--db", db)

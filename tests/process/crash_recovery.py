@@ -24,12 +24,25 @@ import time
 
 # Every applicant signs in from 127.0.0.1, so the per-address sign-in limit is lifted here.
 NODE_ENV = dict(os.environ, EPERMIT_AUTH_LOGIN_ATTEMPTS_PER_MINUTE="100000")
+# When make test scans the run's logs (scan_logs.py), the node logs there, at info.
+LOG_DIR = os.environ.get("EPERMIT_TEST_LOG_DIR")
+
+
+def node_log():
+    if not LOG_DIR:
+        return subprocess.DEVNULL
+    os.makedirs(LOG_DIR, exist_ok=True)
+    return open(os.path.join(LOG_DIR, f"crash_recovery-node.{os.getpid()}.log"), "a")
 
 
 def start_node(binary, workdir, residents):
+    log = node_log()
     proc = subprocess.Popen(
-        [binary, "--log-level", "warn", "demo", "--dir", workdir, "--port", "0", "--residents", str(residents)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=NODE_ENV)
+        [binary, "--log-level", "info" if LOG_DIR else "warn", "demo", "--dir", workdir, "--port", "0",
+         "--residents", str(residents)],
+        stdout=subprocess.PIPE, stderr=log, text=True, env=NODE_ENV)
+    if log is not subprocess.DEVNULL:
+        log.close()  # the node has its own copy
     deadline = time.time() + 300
     for line in proc.stdout:
         m = re.search(r"is running at http://127\.0\.0\.1:(\d+)/", line)

@@ -77,7 +77,11 @@ with tempfile.TemporaryDirectory(prefix="epermit-trust-") as d:
           "5 unknown issuer" in r.stdout and "Plain http" in r.stdout, r.stdout)
 
     demo_dir = os.path.join(d, "demo")
-    demo_log = open(os.path.join(d, "demo.log"), "w")
+    # The node's log; in the run's log directory when make test scans it (scan_logs.py).
+    log_dir = os.environ.get("EPERMIT_TEST_LOG_DIR") or d
+    os.makedirs(log_dir, exist_ok=True)
+    demo_log_path = os.path.join(log_dir, f"trust_verify-demo.{os.getpid()}.log")
+    demo_log = open(demo_log_path, "w")
     proc = subprocess.Popen([BIN, "demo", "--dir", demo_dir, "--port", "0", "--residents", "50"],
                             stdout=subprocess.PIPE, stderr=demo_log, text=True)
     base = None
@@ -92,7 +96,7 @@ with tempfile.TemporaryDirectory(prefix="epermit-trust-") as d:
     check("demo starts and prints its URL", base is not None)
     if base is None:
         proc.kill()
-        print(open(os.path.join(d, "demo.log")).read())
+        print(open(demo_log_path).read())
         sys.exit(1)
     with open(os.path.join(demo_dir, "demo.json")) as f:
         demo = json.load(f)

@@ -1,6 +1,7 @@
 // The contract every Store backend must meet. Instantiated for SQLite now; a
 // PostgreSQL backend adds one factory line to INSTANTIATE_TEST_SUITE_P below.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <functional>
@@ -771,6 +772,92 @@ TEST(SqliteStoreTest, MigrationsAreIdempotentAndCheckIsClean) {
   auto lines = (*again)->Check();
   ASSERT_TRUE(lines.ok());
   EXPECT_EQ(*lines, (std::vector<std::string>{"integrity_check: ok", "foreign_key_check: ok"}));
+}
+
+// The database holds people's data: a new file, its WAL and shared-memory files are the
+// node user's only.
+TEST(SqliteStoreTest, NewDatabaseFilesAreOwnerOnly) {
+  testing::TempDir dir;
+  const std::string path = dir.File("mode.db");
+  auto s = sqlite::SqliteStore::Open({path, 1, true}, 1);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->Write(Durability::kNormal,
+                          [](Tx& tx) {
+                            return tx.AppendHistory({0, "t", "e", "a", "x", "", 1, "{}"});
+                          })
+                  .ok());
+  for (const std::string& f : {path, path + "-wal", path + "-shm"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(f.c_str(), &st), 0) << f;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << f;
+  }
+}
+
+// Consents, assists and corrections keep every field through a save and a read, and a save
+// of the same id replaces the row.
+TEST(SqliteStoreTest, PersonRightsRowsRoundTrip) {
+  testing::TempDir dir;
+  auto s = sqlite::SqliteStore::Open({dir.File("r.db"), 1, true}, 1);
+  ASSERT_TRUE(s.ok());
+  domain::Account verifier;
+  verifier.username = "school";
+  verifier.role = domain::Role::kVerifier;
+  verifier.city = "310000";
+  verifier.password_hash = "x";
+  int64_t verifier_id = 0;
+  domain::Consent c{"con_1",     "360426199001011236",
+                    0,           "school",
+                    "enrolment", {"state", "name"},
+                    1800000000,  domain::ConsentStatus::kGranted,
+                    1700000000,  1700000100};
+  domain::Assist a{"as_1",
+                   0,
+                   "worker",
+                   "360426201503011234",
+                   "360426198501011235",
+                   "123456",
+                   1700000600,
+                   2,
+                   domain::AssistStatus::kAwaitingCode,
+                   0,
+                   1700000000};
+  domain::Correction k{
+      "cor_1", "360426199001011236", "310000", "name", "林晓宇", "typo", domain::CorrectionStatus::kPending, "",
+      "",      1700000000,           0};
+  ASSERT_TRUE((*s)->Write(Durability::kNormal,
+                          [&](Tx& tx) -> Status {
+                            EPERMIT_ASSIGN_OR_RETURN(verifier_id, tx.InsertAccount(verifier));
+                            c.requester_id = verifier_id;
+                            a.worker_id = verifier_id;
+                            EPERMIT_RETURN_IF_ERROR(tx.SaveConsent(c));
+                            EPERMIT_RETURN_IF_ERROR(tx.SaveAssist(a));
+                            return tx.SaveCorrection(k);
+                          })
+                  .ok());
+  ASSERT_TRUE((*s)->Read([&](Tx& tx) -> Status {
+                    auto consent = tx.FindConsent("con_1");
+                    EXPECT_TRUE(consent.ok() && *consent);
+                    EXPECT_EQ((*consent)->fields, c.fields);
+                    EXPECT_EQ((*consent)->status, domain::ConsentStatus::kGranted);
+                    EXPECT_EQ((*consent)->valid_until, 1800000000);
+                    EXPECT_EQ(tx.ConsentsRequestedBy(verifier_id)->size(), 1u);
+                    EXPECT_EQ(tx.ConsentsOf("360426199001011236")->size(), 1u);
+                    // The guardian finds the assist they confirm, as the minor does.
+                    EXPECT_EQ(tx.AssistsFor("360426198501011235")->size(), 1u);
+                    EXPECT_EQ(tx.AssistsFor("360426201503011234")->front().code, "123456");
+                    EXPECT_EQ(tx.PendingCorrections("310000")->front().requested, "林晓宇");
+                    EXPECT_TRUE(tx.PendingCorrections("440300")->empty());
+                    return Status::Ok();
+                  })
+                  .ok());
+  k.status = domain::CorrectionStatus::kAccepted;
+  ASSERT_TRUE((*s)->Write(Durability::kNormal, [&](Tx& tx) { return tx.SaveCorrection(k); }).ok());
+  ASSERT_TRUE((*s)->Read([&](Tx& tx) -> Status {
+                    EXPECT_TRUE(tx.PendingCorrections("310000")->empty());
+                    EXPECT_EQ(tx.CorrectionsOf("360426199001011236")->size(), 1u);
+                    return Status::Ok();
+                  })
+                  .ok());
 }
 
 // A pass the callback stops leaves no statement open on the pooled read connection: the next

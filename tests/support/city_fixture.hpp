@@ -39,8 +39,9 @@ inline std::string DumpTables(const std::string& db_path) {
   sqlite3* db = nullptr;
   sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
   std::string out;
-  for (const char* table : {"records", "registrations", "applications", "permits", "permit_sequences", "history",
-                            "credential_status", "credential_status_version", "accounts", "sessions"}) {
+  for (const char* table :
+       {"records", "registrations", "applications", "permits", "permit_sequences", "history", "credential_status",
+        "credential_status_version", "accounts", "sessions", "consents", "assists", "corrections"}) {
     out += std::string("## ") + table + "\n";
     sqlite3_stmt* st = nullptr;
     // sessions is a WITHOUT ROWID table, ordered by its key.

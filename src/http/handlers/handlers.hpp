@@ -7,9 +7,13 @@
 
 #include "credential/trust_list.hpp"
 #include "http/router.hpp"
+#include "service/access_log.hpp"
 #include "service/application_service.hpp"
+#include "service/assist_service.hpp"
+#include "service/consent_service.hpp"
 #include "service/credential_service.hpp"
 #include "service/permit_service.hpp"
+#include "service/personal_data_service.hpp"
 #include "service/points_service.hpp"
 #include "service/records_service.hpp"
 #include "service/registration_service.hpp"
@@ -35,6 +39,10 @@ struct ApiServices {
   service::SimulationService* simulation = nullptr;
   service::SessionService* sessions = nullptr;
   service::TransparencyLog* audit = nullptr;
+  service::ConsentService* consents = nullptr;
+  service::AssistService* assists = nullptr;
+  service::AccessLog* access_log = nullptr;
+  service::PersonalDataService* personal_data = nullptr;
 };
 
 void AddSystemRoutes(Router& router, const ApiServices& api);
@@ -48,6 +56,8 @@ void AddPointsRoutes(Router& router, const ApiServices& api);
 void AddPolicyRoutes(Router& router, const ApiServices& api);
 void AddAuditRoutes(Router& router, const ApiServices& api);
 void AddAuthRoutes(Router& router, const ApiServices& api);
+void AddRightsRoutes(Router& router, const ApiServices& api);
+void AddThirdPartyRoutes(Router& router, const ApiServices& api);
 
 inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddSystemRoutes(router, api);
@@ -60,6 +70,8 @@ inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddPointsRoutes(router, api);
   AddPolicyRoutes(router, api);
   AddAuthRoutes(router, api);
+  AddRightsRoutes(router, api);
+  AddThirdPartyRoutes(router, api);
   AddAuditRoutes(router, api);
 }
 
@@ -69,8 +81,9 @@ inline void AddApiRoutes(Router& router, const ApiServices& api) {
 // acting for a resident, the confirmation that allowed it.
 service::Actor ActorOf(const HttpRequest& req);
 
-// Whether the caller may reach `subject`'s data on this route (auth/access_policy). Marks
-// the check as done; nullopt when allowed, else the 403 to send.
+// Whether the caller may reach `subject`'s data on this route (auth/access_policy; for a
+// verifier, the person's active consents). Marks the check as done; notes what the person's
+// access log will say when it is someone else's data; nullopt when allowed, else the 403.
 std::optional<HttpResponse> Deny(HttpRequest& req, const ApiServices& api, const auth::Subject& subject);
 
 // For a request naming a person in its body: a malformed citizen ID is the caller's own
@@ -84,6 +97,12 @@ HttpResponse LookupFailed(HttpRequest& req, const Error& e);
 
 // The permit a request names, if the caller may reach it; else the response to send.
 Result<service::PermitView> ReachablePermit(HttpRequest& req, const ApiServices& api, HttpResponse& refusal);
+
+// The caller as the person's own resident account may see them: signed in with this ID.
+bool IsSelf(const HttpRequest& req, const std::string& citizen_id);
+
+// A list of the caller's own resource, or what was asked of them: {"items": [...]}.
+HttpResponse ItemsResponse(nlohmann::json items);
 
 // The RFC 9457 answer for `e`, with the request path as its instance.
 HttpResponse Problem(const HttpRequest& req, const Error& e, const nlohmann::json* extra = nullptr);

@@ -1,3 +1,5 @@
+#include <set>
+
 #include "http/handlers/handlers.hpp"
 #include "http/json_body.hpp"
 #include "service/field_checks.hpp"
@@ -31,6 +33,18 @@ Result<service::ChangeInput> ParseChange(const nlohmann::json& body) {
   return in;
 }
 
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 void AddPermitRoutes(Router& router, const ApiServices& api) {
@@ -38,7 +52,36 @@ void AddPermitRoutes(Router& router, const ApiServices& api) {
     HttpResponse refusal;
     auto view = ReachablePermit(req, api, refusal);
     if (!view.ok()) return refusal;
-    return JsonResponse(200, service::PermitJson(*view));
+    nlohmann::json permit = service::PermitJson(*view);
+    if (req.consented_fields) {
+      // A third party sees the number it asked about and the consented fields, nothing else;
+      // naming a field outside the consent (?fields=a,b) is refused, not silently dropped.
+      std::set<std::string> wanted = *req.consented_fields;
+      if (const std::string* asked = req.Query("fields")) {
+        std::string outside;
+        wanted.clear();
+        for (const std::string& f : SplitCommas(*asked)) {
+          if (req.consented_fields->count(f) == 0) outside += (outside.empty() ? "" : ",") + f;
+          wanted.insert(f);
+        }
+        if (!outside.empty()) {
+          req.access_notes.clear();
+          return Problem(req, MakeError(ErrorKind::kForbidden, "auth.consent_fields",
+                                        "The person's consent does not cover: " + outside + ".",
+                                        "此人的授权不包括：" + outside + "。", "fields"));
+        }
+      }
+      nlohmann::json shown = {{"number", permit["number"]}};
+      std::vector<std::string> read;
+      for (const std::string& f : wanted) {
+        if (!permit.contains(f)) continue;
+        shown[f] = permit[f];
+        read.push_back(f);
+      }
+      permit = std::move(shown);
+      if (!req.access_notes.empty()) req.access_notes.back().fields = std::move(read);  // what was read
+    }
+    return JsonResponse(200, permit);
   });
 
   router.Add("POST", "/api/v1/permits/{number}/endorsements", [&api](HttpRequest& req) {

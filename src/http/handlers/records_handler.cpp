@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <set>
 
 #include "http/handlers/handlers.hpp"
 #include "http/json_body.hpp"
@@ -42,6 +43,10 @@ void AddRecordRoutes(Router& router, const ApiServices& api) {
     // A department client writes only records of its own kinds. A record without a known
     // kind is left to the import, which refuses it with its line.
     req.subject_checked = true;
+    if (req.principal && req.principal->city != api.city) {
+      return Problem(req, MakeError(ErrorKind::kForbidden, "auth.forbidden",
+                                    "This client belongs to another city's node.", "此客户端属于其他城市的节点。"));
+    }
     const std::vector<std::string> none;
     const auto& allowed = req.principal ? req.principal->record_kinds : none;
     for (size_t i = 0; i < records.size(); ++i) {
@@ -63,6 +68,16 @@ void AddRecordRoutes(Router& router, const ApiServices& api) {
     if (!result.ok()) {
       nlohmann::json extra = {{"errors", LineErrors(errors)}};
       return Problem(req, result.error(), &extra);
+    }
+    // Each person whose records were written sees the department in their access log.
+    std::set<std::string> people;
+    for (const auto& r : records) {
+      auto id = r.find("citizen_id");
+      if (id != r.end() && id->is_string()) people.insert(id->get<std::string>());
+    }
+    for (const std::string& person : people) {
+      req.access_notes.push_back(
+          {person, {"department_records"}, "department record supply (部门数据报送)", "role:department"});
     }
     // An exact resend is not an error: its lines are skipped and named, so a department can see
     // which of its records the node already held.

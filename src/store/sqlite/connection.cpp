@@ -1,5 +1,8 @@
 #include "store/sqlite/connection.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace epermit::store::sqlite {
 
 Error SqliteError(sqlite3* db, int rc, std::string_view what) {
@@ -81,6 +84,12 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
   sqlite3* db = nullptr;
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;  // each connection is used by one thread at a time
+  if (!read_only) {
+    // A new database holds people's data: readable by the node's user only. SQLite gives its
+    // -wal and -shm files the database file's mode. An existing file keeps its mode.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     Error e = SqliteError(db, rc, "open " + path);

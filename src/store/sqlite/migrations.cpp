@@ -209,6 +209,52 @@ CREATE TRIGGER tree_heads_no_update BEFORE UPDATE ON tree_heads
 CREATE TRIGGER tree_heads_no_delete BEFORE DELETE ON tree_heads
   BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
 )SQL"},
+    // 7. A resident's say over their data (issue 5): consents to third parties, assisted-
+    //    service confirmations, correction requests. Their events go to history (and so
+    //    to the transparency log); these rows hold the current state.
+    {7, "consents, assists, corrections", R"SQL(
+CREATE TABLE consents(
+  id TEXT PRIMARY KEY,
+  citizen_id TEXT NOT NULL,
+  requester_id INTEGER NOT NULL REFERENCES accounts(id),
+  requester TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  valid_until INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  decided_at INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX consents_by_person ON consents(citizen_id);
+CREATE INDEX consents_by_requester ON consents(requester_id, citizen_id);
+CREATE TABLE assists(
+  id TEXT PRIMARY KEY,
+  worker_id INTEGER NOT NULL REFERENCES accounts(id),
+  worker TEXT NOT NULL,
+  citizen_id TEXT NOT NULL,
+  guardian_citizen_id TEXT NOT NULL DEFAULT '',
+  code TEXT NOT NULL DEFAULT '',
+  code_expires_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL,
+  active_until INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL);
+CREATE INDEX assists_by_person ON assists(citizen_id);
+CREATE INDEX assists_by_guardian ON assists(guardian_citizen_id) WHERE guardian_citizen_id <> '';
+CREATE TABLE corrections(
+  id TEXT PRIMARY KEY,
+  citizen_id TEXT NOT NULL,
+  city TEXT NOT NULL,
+  field TEXT NOT NULL,
+  requested TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  status TEXT NOT NULL,
+  decided_by TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  decided_at INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX corrections_by_person ON corrections(citizen_id);
+CREATE INDEX corrections_pending ON corrections(city, status, created_at);
+)SQL"},
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "store/sqlite/account_rows.hpp"
 #include "store/sqlite/audit_rows.hpp"
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/rights_rows.hpp"
 
 namespace epermit::store::sqlite {
 namespace {
@@ -456,6 +457,48 @@ class SqliteTx final : public Tx {
     return FindAccountRow(conn_, username);
   }
   Result<std::optional<domain::Account>> FindAccountById(int64_t id) override { return FindAccountRowById(conn_, id); }
+
+  Status SaveConsent(const domain::Consent& c) override {
+    if (!writable_) return ReadOnlyError();
+    return SaveConsentRow(conn_, c);
+  }
+  Result<std::optional<domain::Consent>> FindConsent(const std::string& id) override {
+    return FindConsentRow(conn_, id);
+  }
+  Result<std::vector<domain::Consent>> ConsentsOf(const std::string& citizen_id) override {
+    return ConsentRowsOf(conn_, citizen_id);
+  }
+  Result<std::vector<domain::Consent>> ConsentsRequestedBy(int64_t requester_id) override {
+    return ConsentRowsRequestedBy(conn_, requester_id);
+  }
+  Status SaveAssist(const domain::Assist& a) override {
+    if (!writable_) return ReadOnlyError();
+    return SaveAssistRow(conn_, a);
+  }
+  Result<std::optional<domain::Assist>> FindAssist(const std::string& id) override { return FindAssistRow(conn_, id); }
+  Result<std::vector<domain::Assist>> AssistsFor(const std::string& citizen_id) override {
+    return AssistRowsFor(conn_, citizen_id);
+  }
+  Status SaveCorrection(const domain::Correction& c) override {
+    if (!writable_) return ReadOnlyError();
+    return SaveCorrectionRow(conn_, c);
+  }
+  Result<std::optional<domain::Correction>> FindCorrection(const std::string& id) override {
+    return FindCorrectionRow(conn_, id);
+  }
+  Result<std::vector<domain::Correction>> CorrectionsOf(const std::string& citizen_id) override {
+    return CorrectionRowsOf(conn_, citizen_id);
+  }
+  Result<std::vector<domain::Correction>> PendingCorrections(const std::string& city) override {
+    return PendingCorrectionRows(conn_, city);
+  }
+  Result<std::vector<Application>> ApplicationsOf(const std::string& citizen_id) override {
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare(std::string("SELECT ") + kApplicationCols +
+                                           " FROM applications WHERE citizen_id = ? ORDER BY created_at, id"));
+    st->Bind(1, citizen_id);
+    return Many<Application>(*st, ApplicationRow);
+  }
   Status InsertSession(const domain::Session& s) override {
     if (!writable_) return ReadOnlyError();
     return InsertSessionRow(conn_, s);
