@@ -138,6 +138,11 @@ Result<Consent> ConsentService::Decide(const auth::Principal& person, const std:
     return Record(tx, out, domain::ToString(to), ActorName(person), now);
   });
   if (!s.ok()) return s.error();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++generation_;
+    granted_.erase(PairKey(out.requester_id, out.citizen_id));
+  }
   return out;
 }
 
@@ -167,16 +172,44 @@ Result<std::vector<Consent>> ConsentService::RequestedBy(int64_t requester_id) {
   return out;
 }
 
+std::string ConsentService::PairKey(int64_t requester_id, const std::string& citizen_id) {
+  return std::to_string(requester_id) + ":" + citizen_id;
+}
+
 Result<std::optional<ActiveConsent>> ConsentService::Active(int64_t requester_id, const std::string& citizen_id) {
-  std::vector<Consent> of_person;
-  EPERMIT_RETURN_IF_ERROR(ctx_.store->Read([&](store::Tx& tx) -> Status {
-    EPERMIT_ASSIGN_OR_RETURN(of_person, tx.ConsentsOf(citizen_id));
-    return Status::Ok();
-  }));
+  constexpr size_t kMaxCachedPairs = 100000;
+  const std::string key = PairKey(requester_id, citizen_id);
+  std::vector<Consent> grants;
+  bool cached = false;
+  uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = granted_.find(key);
+    if (it != granted_.end()) {
+      grants = it->second;
+      cached = true;
+    }
+    generation = generation_;
+  }
+  if (!cached) {
+    std::vector<Consent> of_person;
+    EPERMIT_RETURN_IF_ERROR(ctx_.store->Read([&](store::Tx& tx) -> Status {
+      EPERMIT_ASSIGN_OR_RETURN(of_person, tx.ConsentsOf(citizen_id));
+      return Status::Ok();
+    }));
+    for (Consent& c : of_person) {
+      if (c.requester_id == requester_id && c.status == ConsentStatus::kGranted) grants.push_back(std::move(c));
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (generation == generation_) {
+      if (granted_.size() >= kMaxCachedPairs) granted_.clear();
+      granted_[key] = grants;
+    }
+  }
   const int64_t now = ctx_.clock->UnixSeconds();
   std::optional<ActiveConsent> out;
-  for (const Consent& c : of_person) {
-    if (c.requester_id != requester_id || !InForce(c, now)) continue;
+  for (const Consent& c : grants) {
+    if (!InForce(c, now)) continue;
     if (!out) out = ActiveConsent{c.id, c.purpose, {}};
     out->fields.insert(c.fields.begin(), c.fields.end());
   }

@@ -1,13 +1,17 @@
 // Consent (《个人信息保护法》 第十三、十四条): a third party (a verifier account: school,
 // employer, hospital, another city's office) asks a person for named fields, for a named
 // purpose, until a date; the person grants or refuses and may revoke a grant at any time.
-// Every consented read is checked against the grants active at that moment (no cache), so a
-// revocation takes effect on the next request.
+// Every consented read is checked against the grants in force at that moment. The grants of a
+// (requester, person) pair are kept in memory once read, and dropped by the same call that
+// commits a grant or revocation, so a revocation takes effect on the next request; this node
+// process is the only writer of consents.
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "auth/principal.hpp"
@@ -59,8 +63,14 @@ class ConsentService {
  private:
   Result<domain::Consent> Decide(const auth::Principal& person, const std::string& id, domain::ConsentStatus from,
                                  domain::ConsentStatus to);
+  static std::string PairKey(int64_t requester_id, const std::string& citizen_id);
 
   NodeContext ctx_;
+  // Granted consents per (requester, person), as last read. A read that raced a decision is
+  // not cached: generation_ counts decisions.
+  std::mutex mu_;
+  std::unordered_map<std::string, std::vector<domain::Consent>> granted_;
+  uint64_t generation_ = 0;
 };
 
 // Whether a consent is in force at `now` (granted and not past valid_until).
