@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/citizen_id.hpp"
+#include "service/actor_name.hpp"
 
 namespace epermit::service {
 namespace {
@@ -14,8 +15,6 @@ using domain::Assist;
 using domain::AssistStatus;
 
 constexpr int kAdultAge = 18;
-
-std::string ActorName(const auth::Principal& p) { return std::string(domain::RoleName(p.role)) + ":" + p.username; }
 
 Status Record(store::Tx& tx, const Assist& a, const std::string& action, const std::string& actor, int64_t now) {
   const nlohmann::json detail = {{"worker", a.worker},

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/citizen_id.hpp"
+#include "service/actor_name.hpp"
 
 namespace epermit::service {
 namespace {
@@ -33,8 +34,6 @@ Status Record(store::Tx& tx, const Consent& c, const std::string& action, const 
                                  {"person", domain::MaskCitizenId(c.citizen_id)}};
   return tx.AppendHistory({0, "consent", c.id, action, actor, c.purpose, now, detail.dump()});
 }
-
-std::string ActorName(const auth::Principal& p) { return std::string(domain::RoleName(p.role)) + ":" + p.username; }
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "domain/citizen_id.hpp"
+#include "service/actor_name.hpp"
 #include "service/views.hpp"
 
 namespace epermit::service {
@@ -18,8 +19,6 @@ using nlohmann::json;
 const std::vector<std::string> kCorrectableFields = {
     "name", "sex", "ethnicity", "birth_date", "hukou_address", "residence_address", "photo_ref"};
 constexpr std::string_view kRecordPrefix = "record:";
-
-std::string ActorName(const auth::Principal& p) { return std::string(domain::RoleName(p.role)) + ":" + p.username; }
 
 std::string UtcIso(int64_t unix_seconds) { return unix_seconds <= 0 ? "" : FormatUtcTimestamp(unix_seconds); }
 
