@@ -362,15 +362,15 @@ void PrintIssuanceFootprint(const std::string& db_path) {
       {"application row",
        "SELECT COUNT(*), AVG(length(id)+length(citizen_id)+length(registration_id)+length(name)+"
        "length(photo_ref)+length(policy_version)+length(decision)+length(decided_by)+"
-       "length(permit_number)+60) FROM applications"},
+       "length(permit_number)+length(sealed)+60) FROM applications"},
       {"  of which decision JSON", "SELECT COUNT(*), AVG(length(decision)) FROM applications"},
       {"permit row",
        "SELECT COUNT(*), AVG(length(number)+length(citizen_id)+length(name)+length(photo_ref)+"
        "length(hukou_address)+length(residence_address)+length(issuing_authority)+length(application_id)+"
-       "80) FROM permits"},
+       "length(sealed)+80) FROM permits"},
       {"history row (apply, issue)",
        "SELECT COUNT(*), AVG(length(entity_id)+length(action)+length(actor)+"
-       "length(detail)+30) FROM history WHERE action IN ('apply','issue')"},
+       "length(detail)+length(sealed)+30) FROM history WHERE action IN ('apply','issue')"},
   };
   std::cout << "per issuance the service writes (bytes of text, approx.):\n";
   for (const Q& q : queries) {

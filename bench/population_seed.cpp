@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "app/data_key_file.hpp"
 #include "common/clock.hpp"
 #include "domain/citizen_id.hpp"
 #include "domain/record_codec.hpp"
@@ -163,7 +164,9 @@ int main(int argc, char** argv) {
   SystemClock clock;
   const Date today = clock.Today();
   const int64_t now_unix = clock.UnixSeconds();
-  auto store = store::sqlite::SqliteStore::Open({argv[1], 1, true}, now_unix);
+  app::Config config;
+  config.db_path = argv[1];  // data keys in keys/data-keys.keyring beside it, created when missing
+  auto store = app::OpenNodeStore(config, config.db_path, true, 1, now_unix);
   if (!store.ok()) {
     std::cerr << store.error().message_en << "\n";
     return 1;

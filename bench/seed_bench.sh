@@ -75,11 +75,12 @@ stop_demo
 avg_bytes="$(sqlite3 -readonly "$db" "
   SELECT CAST(ROUND(
     ((SELECT TOTAL(LENGTH(CAST(kind AS BLOB)) + LENGTH(CAST(citizen_id AS BLOB)) + LENGTH(CAST(source AS BLOB))
-                   + LENGTH(CAST(body AS BLOB)) + 8) FROM records)
+                   + LENGTH(CAST(body AS BLOB)) + LENGTH(CAST(sealed AS BLOB)) + 8) FROM records)
      + (SELECT TOTAL(LENGTH(CAST(id AS BLOB)) + LENGTH(CAST(citizen_id AS BLOB)) + LENGTH(CAST(name AS BLOB))
                      + LENGTH(CAST(phone AS BLOB)) + LENGTH(CAST(city AS BLOB)) + LENGTH(CAST(division_code AS BLOB))
                      + LENGTH(CAST(address AS BLOB)) + LENGTH(CAST(basis AS BLOB)) + LENGTH(CAST(employer_uscc AS BLOB))
-                     + LENGTH(CAST(registered_on AS BLOB)) + LENGTH(CAST(actor AS BLOB)) + 8) FROM registrations))
+                     + LENGTH(CAST(registered_on AS BLOB)) + LENGTH(CAST(actor AS BLOB))
+                     + LENGTH(CAST(sealed AS BLOB)) + 8) FROM registrations))
     / ((SELECT COUNT(*) FROM records) + (SELECT COUNT(*) FROM registrations))) AS INTEGER)")"
 batch_rows=$(( rows * SEED_BATCH / (residents > 0 ? residents : 1) ))
 [ "$batch_rows" -gt 0 ] || batch_rows=1

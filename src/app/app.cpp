@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/data_key_file.hpp"
 #include "credential/jws.hpp"
 #include "domain/division.hpp"
 #include "service/digest_refresher.hpp"
@@ -72,10 +73,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
   }
   EPERMIT_ASSIGN_OR_RETURN(app->policies_, policy::LoadPolicyDir(config.policies_dir));
   EPERMIT_RETURN_IF_ERROR(app->policies_.InForce(config.city, clock->Today()).status());
-  store::sqlite::SqliteOptions options;
-  options.path = config.db_path;
-  options.read_connections = config.read_connections;
-  EPERMIT_ASSIGN_OR_RETURN(app->store_, store::sqlite::SqliteStore::Open(options, clock->UnixSeconds()));
+  EPERMIT_ASSIGN_OR_RETURN(app->store_,
+                           OpenNodeStore(config, config.db_path, true, config.read_connections, clock->UnixSeconds()));
 
   app->ctx_ = {app->store_.get(), &app->policies_, clock, config.city, &app->ids_};
 

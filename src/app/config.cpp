@@ -79,6 +79,10 @@ const std::vector<Key>& Keys() {
       StringKey("server", "tls_key", "PEM private key of tls_cert (readable by the node only)", &Config::tls_key),
       StringKey("store", "path", "SQLite database file (created if missing)", &Config::db_path),
       IntKey("store", "read_connections", "read connections in the pool", &Config::read_connections, 1, 64),
+      StringKey("store", "key_file",
+                "data keys encrypting personal fields (0600; keep it off the database's disk and backups); "
+                "default: data-keys.keyring in the key directory",
+                &Config::data_key_file),
       StringKey("policies", "dir", "folder holding policies/<division-code>/*.toml", &Config::policies_dir),
       StringKey("log", "level", "trace, debug, info, warn, error or off", &Config::log_level),
       IntKey("maintenance", "sweep_interval_seconds", "how often lapsed permits are suspended",

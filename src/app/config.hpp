@@ -33,6 +33,7 @@ struct Config {
   // [store]
   std::string db_path = "epermit.db";
   int read_connections = 4;
+  std::string data_key_file;  // keys of personal fields at rest; default: data-keys.keyring in keys_dir
   // [policies]
   std::string policies_dir;  // default: the policies/ folder of the source tree
   // [log]

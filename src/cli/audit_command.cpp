@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/data_key_file.hpp"
 #include "cli/cli_util.hpp"
 #include "common/clock.hpp"
 #include "service/audit_verifier.hpp"
@@ -45,7 +46,8 @@ int AuditCommand::Run() const {
   auto keys = credential::KeyStore::Open(keys_dir);
   if (!keys.ok()) return PrintError(keys.error(), 2);
   SystemClock clock;
-  auto store = store::sqlite::SqliteStore::Open({cfg->db_path, 1, false}, clock.UnixSeconds());
+  cfg->keys_dir = keys_dir;  // the data-key file, unless configured apart, is in the same directory
+  auto store = app::OpenNodeStore(*cfg, cfg->db_path, false, 1, clock.UnixSeconds());
   if (!store.ok()) return PrintError(store.error(), 2);
   auto report = service::VerifyAuditLog(**store, *keys);
   if (!report.ok()) return PrintError(report.error(), 2);

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "app/app.hpp"
+#include "app/data_key_file.hpp"
 #include "app/demo_trust.hpp"
 #include "auth/totp.hpp"
 #include "cli/audit_command.hpp"
@@ -277,26 +278,63 @@ int ImportRecords(const app::Config& cfg, const std::string& file) {
   return 0;
 }
 
-int DbMigrate(const std::string& path) {
+int DbMigrate(const epermit::app::Config& cfg) {
   epermit::SystemClock clock;
-  auto conn = epermit::store::sqlite::Connection::Open(path, false);
-  if (!conn.ok()) return Fail(conn.error());
-  auto applied = epermit::store::sqlite::Migrate(**conn, clock.UnixSeconds());
-  if (!applied.ok()) return Fail(applied.error());
-  std::cout
-      << nlohmann::json{{"applied", *applied}, {"schema_version", epermit::store::sqlite::LatestSchemaVersion()}}.dump()
-      << "\n";
+  std::vector<int> applied;
+  {
+    auto conn = epermit::store::sqlite::Connection::Open(cfg.db_path, false);
+    if (!conn.ok()) return Fail(conn.error());
+    auto done = epermit::store::sqlite::Migrate(**conn, clock.UnixSeconds());
+    if (!done.ok()) return Fail(done.error());
+    applied = *done;
+  }
+  // Opening with migrate seals plaintext personal fields (a file from before schema 8).
+  auto store = epermit::app::OpenNodeStore(cfg, cfg.db_path, true, 1, clock.UnixSeconds());
+  if (!store.ok()) return Fail(store.error());
+  std::cout << nlohmann::json{{"applied", applied},
+                              {"schema_version", epermit::store::sqlite::LatestSchemaVersion()},
+                              {"data_key", (*store)->KeyId()}}
+                   .dump()
+            << "\n";
   return 0;
 }
 
-int DbCheck(const std::string& path) {
+// Re-encrypts every personal field under a fresh data key and retires the old one. The key
+// file holds both keys while the database is re-sealed (one transaction), so a crash at any
+// point leaves a file the node can open.
+int DbRotateKey(const epermit::app::Config& cfg) {
   namespace fs = std::filesystem;
+  if (!fs::exists(cfg.db_path))
+    return Fail(epermit::MakeError(epermit::ErrorKind::kNotFound, "db", "No database at " + cfg.db_path,
+                                   "找不到数据库 " + cfg.db_path));
+  epermit::SystemClock clock;
+  const std::string key_file = epermit::app::DataKeyFilePath(cfg);
+  auto keys = epermit::app::LoadDataKeys(key_file);
+  if (!keys.ok()) return Fail(keys.error());
+  auto store = epermit::app::OpenNodeStore(cfg, cfg.db_path, true, 1, clock.UnixSeconds());
+  if (!store.ok()) return Fail(store.error());
+  const std::string from = (*store)->KeyId();
+  if (from.empty()) return Fail(epermit::InternalError("the database did not open under a data key"));
+  const epermit::store::DataKey next = epermit::store::GenerateDataKey();
+  std::vector<epermit::store::DataKey> both = *keys;
+  both.push_back(next);
+  if (auto s = epermit::app::SaveDataKeys(key_file, both); !s.ok()) return Fail(s.error());
+  auto rows = (*store)->RotateKey(next, clock.UnixSeconds());
+  if (!rows.ok()) return Fail(rows.error());
+  if (auto s = epermit::app::SaveDataKeys(key_file, {next}); !s.ok()) return Fail(s.error());
+  std::cout << nlohmann::json{{"from", from}, {"to", next.id}, {"rows_resealed", *rows}, {"key_file", key_file}}.dump()
+            << "\n";
+  return 0;
+}
+
+int DbCheck(const epermit::app::Config& cfg) {
+  namespace fs = std::filesystem;
+  const std::string& path = cfg.db_path;
   if (!fs::exists(path))
     return Fail(
         epermit::MakeError(epermit::ErrorKind::kNotFound, "db", "No database at " + path, "找不到数据库 " + path));
   epermit::SystemClock clock;
-  epermit::store::sqlite::SqliteOptions options{path, 1, false};
-  auto store = epermit::store::sqlite::SqliteStore::Open(options, clock.UnixSeconds());
+  auto store = epermit::app::OpenNodeStore(cfg, path, false, 1, clock.UnixSeconds());
   if (!store.ok()) return Fail(store.error());
   auto version = (*store)->SchemaVersion();
   auto lines = (*store)->Check();
@@ -315,12 +353,13 @@ int DbCheck(const std::string& path) {
 
 // Rebuilds every stale person digest (the node does this itself every
 // maintenance.digest_refresh_seconds; this is for a file no node is serving, e.g. after a bulk load).
-int DbRefreshDigests(const std::string& path) {
+int DbRefreshDigests(const epermit::app::Config& cfg) {
+  const std::string& path = cfg.db_path;
   if (!std::filesystem::exists(path))
     return Fail(
         epermit::MakeError(epermit::ErrorKind::kNotFound, "db", "No database at " + path, "找不到数据库 " + path));
   epermit::SystemClock clock;
-  auto store = epermit::store::sqlite::SqliteStore::Open({path, 1, true}, clock.UnixSeconds());
+  auto store = epermit::app::OpenNodeStore(cfg, path, true, 1, clock.UnixSeconds());
   if (!store.ok()) return Fail(store.error());
   auto refreshed = epermit::service::RefreshDigests(**store);
   if (!refreshed.ok()) return Fail(refreshed.error());
@@ -376,7 +415,9 @@ int main(int argc, char** argv) {
   auto* check = db->add_subcommand("check", "Check schema version, integrity and foreign keys; exit 1 on problems");
   auto* refresh = db->add_subcommand(
       "refresh-digests", "Rebuild the person digests of people written since the last refresh (what-if reads them)");
-  for (auto* sub : {migrate, check, refresh}) {
+  auto* rotate_key = db->add_subcommand(
+      "rotate-key", "Re-encrypt every personal field under a new data key and retire the old one (node stopped)");
+  for (auto* sub : {migrate, check, refresh, rotate_key}) {
     sub->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
     sub->add_option("--db", db_path, "SQLite database (overrides the configuration)");
   }
@@ -411,8 +452,9 @@ int main(int argc, char** argv) {
   auto cfg = ConfigFrom(config_file, db_path, city);
   if (!cfg.ok()) return Fail(cfg.error());
   if (import->parsed()) return ImportRecords(*cfg, records_file);
-  if (migrate->parsed()) return DbMigrate(cfg->db_path);
-  if (check->parsed()) return DbCheck(cfg->db_path);
-  if (refresh->parsed()) return DbRefreshDigests(cfg->db_path);
+  if (migrate->parsed()) return DbMigrate(*cfg);
+  if (check->parsed()) return DbCheck(*cfg);
+  if (refresh->parsed()) return DbRefreshDigests(*cfg);
+  if (rotate_key->parsed()) return DbRotateKey(*cfg);
   return 1;
 }

@@ -6,6 +6,7 @@
 
 #include "app/app.hpp"
 #include "app/config.hpp"
+#include "app/data_key_file.hpp"
 #include "cli/cli_util.hpp"
 #include "service/points_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -107,8 +108,7 @@ int PointsCommand::ForPerson() const {
   if (!policies.ok()) return PrintError(policies.error(), 2);
   SystemClock clock;
   // Read only: the database is neither migrated nor written.
-  store::sqlite::SqliteOptions options{cfg->db_path, 1, false};
-  auto store = store::sqlite::SqliteStore::Open(options, clock.UnixSeconds());
+  auto store = app::OpenNodeStore(*cfg, cfg->db_path, false, 1, clock.UnixSeconds());
   if (!store.ok()) return PrintError(store.error(), 2);
   service::IdGenerator ids;
   const service::NodeContext ctx{store->get(), &*policies, &clock, cfg->city, &ids};

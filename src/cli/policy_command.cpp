@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/app.hpp"
+#include "app/data_key_file.hpp"
 #include "cli/cli_util.hpp"
 #include "common/clock.hpp"
 #include "policy/policy_set.hpp"
@@ -22,6 +23,8 @@ PolicyCommand::PolicyCommand(CLI::App& app) {
   simulate_->add_option("--current", current_file_, "The policy file in force (TOML)")->required();
   simulate_->add_option("--draft", draft_file_, "The draft policy file (TOML), same city")->required();
   simulate_->add_option("--population", population_db_, "The node's SQLite database (read only)")->required();
+  simulate_->add_option("--key-file", key_file_,
+                        "Its data-key file; default: keys/data-keys.keyring beside the database");
   simulate_->add_option("--policies", agreements_dir_,
                         "Policy directory whose mutual-recognition agreements apply (default: none)");
   simulate_->add_option("--date", date_, "Score as on this date, YYYY-MM-DD (default: today)");
@@ -94,7 +97,10 @@ int PolicyCommand::Simulate() const {
         MakeError(ErrorKind::kNotFound, "db", "No database at " + population_db_, "找不到数据库 " + population_db_), 2);
   }
   // Read only: the database is neither migrated nor written.
-  auto store = store::sqlite::SqliteStore::Open({population_db_, 1, false}, clock.UnixSeconds());
+  app::Config population;
+  population.db_path = population_db_;
+  population.data_key_file = key_file_;
+  auto store = app::OpenNodeStore(population, population_db_, false, 1, clock.UnixSeconds());
   if (!store.ok()) return PrintError(store.error(), 2);
   service::SimulationRequest request;
   request.current = &*current;

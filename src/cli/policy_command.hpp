@@ -25,7 +25,7 @@ class PolicyCommand {
   CLI::App* check_ = nullptr;
   CLI::App* simulate_ = nullptr;
   std::string dir_;
-  std::string current_file_, draft_file_, population_db_, agreements_dir_, date_;
+  std::string current_file_, draft_file_, population_db_, key_file_, agreements_dir_, date_;
   size_t samples_ = 5;
   int64_t band_points_ = 10;
   unsigned threads_ = 0;

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/data_key_file.hpp"
 #include "auth/totp.hpp"
 #include "cli/cli_util.hpp"
 #include "common/clock.hpp"
@@ -113,7 +114,7 @@ int UserCommand::Run() const {
   if (!cfg.ok()) return PrintError(cfg.error(), 2);
   if (!db_.empty()) cfg->db_path = db_;
   SystemClock clock;
-  auto store = store::sqlite::SqliteStore::Open({cfg->db_path, 1, true}, clock.UnixSeconds());
+  auto store = app::OpenNodeStore(*cfg, cfg->db_path, true, 1, clock.UnixSeconds());
   if (!store.ok()) return PrintError(store.error(), 2);
   service::IdGenerator ids;
   service::NodeContext ctx{store->get(), nullptr, &clock, cfg->city, &ids};

@@ -3,7 +3,7 @@
 // by the table in force and by a draft (policy/simulation.hpp). Reads only, in one read
 // transaction; nothing is written or logged about any person.
 //
-// One thread reads the database in citizen-ID order and hands blocks of people to workers
+// One thread reads the database in blind-index order and hands blocks of people to workers
 // that parse records, build ledgers and score them; the queue between them is bounded, so
 // memory stays flat whatever the population.
 #pragma once

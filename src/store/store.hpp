@@ -113,13 +113,14 @@ class Tx {
   virtual Result<std::vector<domain::HistoryEntry>> History(const std::string& entity_type,
                                                             const std::string& entity_id) = 0;
 
-  // Every person with a registration, permit or record, in citizen-ID order, one at a time
-  // (the rows object is reused between calls). Stops at the first error `fn` returns.
+  // Every person with a registration, permit or record, one at a time, in the order of their
+  // blind index (the same on every pass over a file; not the citizen IDs' order). The rows
+  // object is reused between calls. Stops at the first error `fn` returns.
   virtual Status ForEachPerson(const std::function<Status(PersonRows&)>& fn) = 0;
 
   // Person digests. Every write of a person's registrations, permits or records marks their
   // digest stale in the same transaction; this rebuilds up to `limit` stale digests (in
-  // citizen-ID order) and returns how many it rebuilt: 0 when every digest is current.
+  // blind-index order) and returns how many it rebuilt: 0 when every digest is current.
   virtual Result<size_t> RefreshPersonDigests(size_t limit) = 0;
   virtual Result<int64_t> StaleDigestCount() = 0;
 

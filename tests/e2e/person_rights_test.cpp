@@ -4,6 +4,8 @@
 // and leaves the stored tables as they were.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <set>
 
 #include "audit/merkle.hpp"
@@ -520,6 +522,36 @@ TEST_F(PersonRightsTest, CorrectionGoesToAReviewerOfTheCityAndBack) {
   const json log = AccessLog();
   ASSERT_EQ(log.size(), 1u) << log.dump();
   EXPECT_EQ(log[0]["fields"], json({"correction"}));
+}
+
+// ---- encryption at rest (item 7) ----
+
+// After a registration, an issued permit, department records, a consent and a verifier's read,
+// an account and a correction request, the database file and its WAL hold none of the
+// resident's name, ID number, phone or addresses, while the API still serves them.
+TEST_F(PersonRightsTest, GreppingTheDatabaseFileFindsNoNameOrIdNumber) {
+  GrantedConsent({"name", "state"});
+  ClientResponse read = Call(verifier_, "GET", PermitPath());
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.Json().value("name", ""), "林晓雨");
+  ClientResponse asked = Call(Owner(), "POST", "/api/v1/me/corrections",
+                              {{"field", "name"}, {"requested", "林晓宇"}, {"reason", "typo at the counter"}});
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  std::string bytes;
+  for (const std::string& f : {db_path(), db_path() + "-wal"}) {
+    std::ifstream in(f, std::ios::binary);
+    bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  ASSERT_GT(bytes.size(), 4096u);
+  for (const std::string& secret : {owner_, owner_.substr(0, 14), std::string("林晓雨"), std::string("林晓宇"),
+                                    std::string("13800138000"), std::string("人民路1号"), std::string("宝塔乡1号")}) {
+    EXPECT_EQ(bytes.find(secret), std::string::npos) << "found in the database file: " << secret;
+  }
+  // The export still has everything, opened with the node's key.
+  ClientResponse exported = Call(Owner(), "GET", "/api/v1/me/export");
+  ASSERT_EQ(exported.status, 200);
+  EXPECT_NE(exported.body.find("林晓雨"), std::string::npos);
+  EXPECT_NE(exported.body.find(owner_), std::string::npos);
 }
 
 }  // namespace

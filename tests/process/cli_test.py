@@ -107,6 +107,42 @@ with tempfile.TemporaryDirectory(prefix="epermit-cli-") as d:
     check("the account is stored as disabled", disabled and disabled[0] == 1, disabled)
     r = run("user", "disable", "--db", db, "--username", "no-such-user")
     check("user disable of an unknown account exits 1", r.returncode == 1 and "account.not_found" in r.stderr, r.stderr)
+
+    # Encryption at rest (issue 5): the data keys are in their own owner-only file, not in the
+    # database; the resident's ID number is not in the file; rotate-key re-seals under a new key.
+    key_file = os.path.join(d, "keys", "data-keys.keyring")
+    check("the data-key file is beside the database, outside it, owner-only",
+          os.path.exists(key_file) and (os.stat(key_file).st_mode & 0o777) == 0o600, key_file)
+
+    def file_bytes(path):
+        data = b""
+        for f in (path, path + "-wal"):
+            if os.path.exists(f):
+                with open(f, "rb") as fh:
+                    data += fh.read()
+        return data
+
+    check("the resident's ID number is not in the database file", cid.encode() not in file_bytes(db))
+    with open(key_file) as f:
+        old_key = json.load(f)["keys"][0]["id"]
+    r = run("db", "rotate-key", "--db", db)
+    out = json.loads(r.stdout) if r.returncode == 0 else {}
+    with open(key_file) as f:
+        now_keys = [k["id"] for k in json.load(f)["keys"]]
+    check("db rotate-key re-seals every row under a new key and retires the old one",
+          r.returncode == 0 and out.get("from") == old_key and out.get("to") not in (None, old_key)
+          and out.get("rows_resealed", 0) >= 2 and now_keys == [out.get("to")], r.stdout + r.stderr)
+    r = run("user", "add", "--db", db, "--username", "zhang-wei-3", "--role", "resident", "--citizen-id", cid)
+    check("after rotation the ID's blind index still finds the resident's account (account.exists)",
+          r.returncode == 1 and "account.exists" in r.stderr, r.stderr)
+    r = run("db", "check", "--db", db)
+    check("db check passes after rotation", r.returncode == 0, r.stdout + r.stderr)
+    os.rename(key_file, key_file + ".away")
+    accounts_before = count(db, "accounts")
+    r = run("user", "add", "--db", db, "--username", "no-key-1", "--role", "reviewer")
+    check("without its data key the node refuses to work on the database (store.key_missing)",
+          r.returncode != 0 and "store.key_missing" in r.stderr and count(db, "accounts") == accounts_before, r.stderr)
+    os.replace(key_file + ".away", key_file)
     batch = os.path.join(d, "accounts.jsonl")
     with open(batch, "w") as f:
         f.write(json.dumps({"username": "batch-1", "role": "verifier"}) + "\n\n")

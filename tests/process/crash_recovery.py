@@ -21,6 +21,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sealed_fields  # noqa: E402  (beside this script)
+
 
 # Every applicant signs in from 127.0.0.1, so the per-address sign-in limit is lifted here.
 NODE_ENV = dict(os.environ, EPERMIT_AUTH_LOGIN_ATTEMPTS_PER_MINUTE="100000")
@@ -57,13 +60,20 @@ def start_node(binary, workdir, residents):
 
 
 def candidates(db_path):
+    """(citizen ID, name) of the registered residents with no application yet. Both are sealed
+    at rest: citizen_id holds a blind index, so the join still pairs a person's rows."""
+    keys = sealed_fields.load_keys(os.path.join(os.path.dirname(db_path), "keys", "data-keys.keyring"))
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
     rows = con.execute(
-        "SELECT r.citizen_id, r.name FROM registrations r "
+        "SELECT r.sealed FROM registrations r "
         "WHERE NOT EXISTS (SELECT 1 FROM applications a WHERE a.citizen_id = r.citizen_id) "
         "ORDER BY r.rowid").fetchall()
     con.close()
-    return rows
+    people = []
+    for (sealed,) in rows:
+        citizen_id, name = sealed_fields.open_sealed(keys, "registrations", sealed)[:2]
+        people.append((citizen_id.decode(), name.decode()))
+    return people
 
 
 def make_accounts(binary, db_path, workdir, people, password):

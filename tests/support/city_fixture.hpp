@@ -53,8 +53,21 @@ inline std::string DumpTables(const std::string& db_path) {
     }
     while (sqlite3_step(st) == SQLITE_ROW) {
       for (int i = 0; i < sqlite3_column_count(st); ++i) {
-        const unsigned char* t = sqlite3_column_text(st, i);
-        out += t ? reinterpret_cast<const char*>(t) : "NULL";
+        if (sqlite3_column_type(st, i) == SQLITE_BLOB) {
+          // Sealed fields and hashes: every byte, as hex (raw, a NUL would cut the text short
+          // and a newline would look like another row).
+          const auto* b = static_cast<const unsigned char*>(sqlite3_column_blob(st, i));
+          static const char* kHex = "0123456789abcdef";
+          out += "x'";
+          for (int k = 0; k < sqlite3_column_bytes(st, i); ++k) {
+            out += kHex[b[k] >> 4];
+            out += kHex[b[k] & 15];
+          }
+          out += '\'';
+        } else {
+          const unsigned char* t = sqlite3_column_text(st, i);
+          out += t ? reinterpret_cast<const char*>(t) : "NULL";
+        }
         out += '\x1f';
       }
       out += '\n';

@@ -5,7 +5,7 @@ namespace {
 
 constexpr const char* kAccountCols =
     "id, username, role, citizen_id, city, record_kinds, password_hash, totp_secret, totp_pending, "
-    "totp_last_step, failed_logins, locked_until, disabled, created_at, updated_at";
+    "totp_last_step, failed_logins, locked_until, disabled, created_at, updated_at, sealed";
 
 std::string JoinKinds(const std::vector<std::string>& kinds) {
   std::string out;
@@ -28,17 +28,20 @@ std::vector<std::string> SplitKinds(const std::string& text) {
   return out;
 }
 
-domain::Account AccountRow(const Statement& st) {
+// Sealed: citizen_id, totp_secret, totp_pending. The citizen_id column holds the blind index
+// (NULL for staff, so the unique index binds residents only); the TOTP columns hold NULL.
+Result<domain::Account> AccountRow(const Statement& st, const FieldCipher& cipher) {
+  EPERMIT_ASSIGN_OR_RETURN(std::vector<std::string> sealed, cipher.Open("accounts", st.Bytes(15), 3));
   domain::Account a;
   a.id = st.Int(0);
   a.username = st.Text(1);
   a.role = domain::RoleFromName(st.Text(2)).value_or(domain::Role::kResident);
-  a.citizen_id = st.OptText(3).value_or("");
+  a.citizen_id = std::move(sealed[0]);
   a.city = st.Text(4);
   a.record_kinds = SplitKinds(st.Text(5));
   a.password_hash = st.Text(6);
-  a.totp_secret = std::string(st.Bytes(7));
-  a.totp_pending = std::string(st.Bytes(8));
+  a.totp_secret = std::move(sealed[1]);
+  a.totp_pending = std::move(sealed[2]);
   a.totp_last_step = static_cast<uint64_t>(st.Int(9));
   a.failed_logins = static_cast<int>(st.Int(10));
   a.locked_until = st.Int(11);
@@ -49,18 +52,12 @@ domain::Account AccountRow(const Statement& st) {
 }
 
 // Binds the columns after id, in kAccountCols order, from parameter 1.
-Statement& BindAccount(Statement& st, const domain::Account& a) {
+Statement& BindAccount(Statement& st, const FieldCipher& cipher, const domain::Account& a) {
   st.Bind(1, a.username).Bind(2, domain::RoleName(a.role));
-  st.BindOpt(3, a.citizen_id.empty() ? std::nullopt : std::optional<std::string>(a.citizen_id));
+  st.BindOpt(3, a.citizen_id.empty() ? std::nullopt : std::optional<std::string>(cipher.Index(a.citizen_id)));
   st.Bind(4, a.city).Bind(5, JoinKinds(a.record_kinds)).Bind(6, a.password_hash);
-  if (a.totp_secret.empty())
-    st.BindNull(7);
-  else
-    st.BindBlob(7, a.totp_secret);
-  if (a.totp_pending.empty())
-    st.BindNull(8);
-  else
-    st.BindBlob(8, a.totp_pending);
+  st.BindNull(7).BindNull(8);
+  st.BindBlob(15, cipher.Seal("accounts", {a.citizen_id, a.totp_secret, a.totp_pending}));
   return st.Bind(9, static_cast<int64_t>(a.totp_last_step))
       .Bind(10, int64_t{a.failed_logins})
       .Bind(11, a.locked_until)
@@ -69,27 +66,34 @@ Statement& BindAccount(Statement& st, const domain::Account& a) {
       .Bind(14, a.updated_at);
 }
 
-Result<std::optional<domain::Account>> OneAccount(Statement& st) {
+Result<std::optional<domain::Account>> OneAccount(Statement& st, const FieldCipher& cipher) {
   auto row = st.Step();
   if (!row.ok()) {
     st.Reset();
     return row.error();
   }
   std::optional<domain::Account> out;
-  if (*row) out = AccountRow(st);
+  if (*row) {
+    auto account = AccountRow(st, cipher);
+    if (!account.ok()) {
+      st.Reset();
+      return account.error();
+    }
+    out = std::move(*account);
+  }
   st.Reset();
   return out;
 }
 
 }  // namespace
 
-Result<int64_t> InsertAccountRow(Connection& conn, const domain::Account& a) {
+Result<int64_t> InsertAccountRow(Connection& conn, const FieldCipher& cipher, const domain::Account& a) {
   EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                            conn.Prepare("INSERT INTO accounts(username, role, citizen_id, city, record_kinds, "
                                         "password_hash, totp_secret, totp_pending, totp_last_step, failed_logins, "
-                                        "locked_until, disabled, created_at, updated_at) "
-                                        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-  Status s = BindAccount(*st, a).Run();
+                                        "locked_until, disabled, created_at, updated_at, sealed) "
+                                        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  Status s = BindAccount(*st, cipher, a).Run();
   if (!s.ok()) {
     if (s.error().kind == ErrorKind::kConflict) {
       return MakeError(ErrorKind::kConflict, "account.exists",
@@ -101,27 +105,28 @@ Result<int64_t> InsertAccountRow(Connection& conn, const domain::Account& a) {
   return sqlite3_last_insert_rowid(conn.raw());
 }
 
-Status UpdateAccountRow(Connection& conn, const domain::Account& a) {
+Status UpdateAccountRow(Connection& conn, const FieldCipher& cipher, const domain::Account& a) {
   EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                            conn.Prepare("UPDATE accounts SET username = ?, role = ?, citizen_id = ?, city = ?, "
                                         "record_kinds = ?, password_hash = ?, totp_secret = ?, totp_pending = ?, "
                                         "totp_last_step = ?, failed_logins = ?, locked_until = ?, disabled = ?, "
-                                        "created_at = ?, updated_at = ? WHERE id = ?"));
-  return BindAccount(*st, a).Bind(15, a.id).Run();
+                                        "created_at = ?, updated_at = ?, sealed = ? WHERE id = ?"));
+  return BindAccount(*st, cipher, a).Bind(16, a.id).Run();
 }
 
-Result<std::optional<domain::Account>> FindAccountRow(Connection& conn, const std::string& username) {
+Result<std::optional<domain::Account>> FindAccountRow(Connection& conn, const FieldCipher& cipher,
+                                                      const std::string& username) {
   EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                            conn.Prepare(std::string("SELECT ") + kAccountCols + " FROM accounts WHERE username = ?"));
   st->Bind(1, username);
-  return OneAccount(*st);
+  return OneAccount(*st, cipher);
 }
 
-Result<std::optional<domain::Account>> FindAccountRowById(Connection& conn, int64_t id) {
+Result<std::optional<domain::Account>> FindAccountRowById(Connection& conn, const FieldCipher& cipher, int64_t id) {
   EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                            conn.Prepare(std::string("SELECT ") + kAccountCols + " FROM accounts WHERE id = ?"));
   st->Bind(1, id);
-  return OneAccount(*st);
+  return OneAccount(*st, cipher);
 }
 
 Status InsertSessionRow(Connection& conn, const domain::Session& s) {

@@ -7,14 +7,16 @@
 
 #include "common/result.hpp"
 #include "domain/account.hpp"
+#include "store/field_cipher.hpp"
 #include "store/sqlite/connection.hpp"
 
 namespace epermit::store::sqlite {
 
-Result<int64_t> InsertAccountRow(Connection& conn, const domain::Account& a);
-Status UpdateAccountRow(Connection& conn, const domain::Account& a);
-Result<std::optional<domain::Account>> FindAccountRow(Connection& conn, const std::string& username);
-Result<std::optional<domain::Account>> FindAccountRowById(Connection& conn, int64_t id);
+Result<int64_t> InsertAccountRow(Connection& conn, const FieldCipher& cipher, const domain::Account& a);
+Status UpdateAccountRow(Connection& conn, const FieldCipher& cipher, const domain::Account& a);
+Result<std::optional<domain::Account>> FindAccountRow(Connection& conn, const FieldCipher& cipher,
+                                                      const std::string& username);
+Result<std::optional<domain::Account>> FindAccountRowById(Connection& conn, const FieldCipher& cipher, int64_t id);
 
 Status InsertSessionRow(Connection& conn, const domain::Session& s);
 Result<std::optional<domain::Session>> FindSessionRow(Connection& conn, const std::string& token_hash);

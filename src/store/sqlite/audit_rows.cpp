@@ -2,18 +2,34 @@
 
 namespace epermit::store::sqlite {
 
-Result<std::vector<domain::HistoryEntry>> HistoryRowsAfter(Connection& conn, int64_t after_id, int64_t limit) {
-  EPERMIT_ASSIGN_OR_RETURN(Statement * st,
-                           conn.Prepare("SELECT id, entity_type, entity_id, action, actor, reason, at, detail "
-                                        "FROM history WHERE id > ? ORDER BY id LIMIT ?"));
+Result<domain::HistoryEntry> HistoryRow(const Statement& st, const FieldCipher& cipher) {
+  EPERMIT_ASSIGN_OR_RETURN(std::vector<std::string> sealed, cipher.Open("history", st.Bytes(5), 3));
+  return domain::HistoryEntry{st.Int(0),  st.Text(1),          std::move(sealed[0]),
+                              st.Text(2), st.Text(3),          std::move(sealed[1]),
+                              st.Int(4),  std::move(sealed[2])};
+}
+
+Result<std::vector<domain::HistoryEntry>> HistoryRowsAfter(Connection& conn, const FieldCipher& cipher,
+                                                           int64_t after_id, int64_t limit) {
+  EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn.Prepare(std::string("SELECT ") + kHistoryCols +
+                                                        " FROM history WHERE id > ? ORDER BY id LIMIT ?"));
   st->Bind(1, after_id).Bind(2, limit);
   std::vector<domain::HistoryEntry> out;
   for (;;) {
-    EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back(
-        {st->Int(0), st->Text(1), st->Text(2), st->Text(3), st->Text(4), st->Text(5), st->Int(6), st->Text(7)});
+    auto row = st->Step();
+    if (!row.ok()) {
+      st->Reset();
+      return row.error();
+    }
+    if (!*row) break;
+    auto entry = HistoryRow(*st, cipher);
+    if (!entry.ok()) {
+      st->Reset();
+      return entry.error();
+    }
+    out.push_back(std::move(*entry));
   }
+  st->Reset();
   return out;
 }
 

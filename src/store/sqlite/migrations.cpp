@@ -255,6 +255,24 @@ CREATE TABLE corrections(
 CREATE INDEX corrections_by_person ON corrections(citizen_id);
 CREATE INDEX corrections_pending ON corrections(city, status, created_at);
 )SQL"},
+    // 8. Personal fields encrypted at rest (issue 5; store/field_cipher.hpp). Each table with
+    //    personal data gains `sealed`, its personal fields sealed together; the columns they
+    //    came from keep their place but hold '' (or NULL), except a looked-up citizen ID,
+    //    which holds its blind index. store_key names the data key the file is sealed and
+    //    indexed with; until it has a row the rows are plaintext, and opening the store seals
+    //    them (sqlite/reseal.hpp), as a key rotation re-seals them.
+    {8, "personal fields sealed", R"SQL(
+ALTER TABLE records ADD COLUMN sealed BLOB;
+ALTER TABLE registrations ADD COLUMN sealed BLOB;
+ALTER TABLE applications ADD COLUMN sealed BLOB;
+ALTER TABLE permits ADD COLUMN sealed BLOB;
+ALTER TABLE history ADD COLUMN sealed BLOB;
+ALTER TABLE accounts ADD COLUMN sealed BLOB;
+ALTER TABLE consents ADD COLUMN sealed BLOB;
+ALTER TABLE assists ADD COLUMN sealed BLOB;
+ALTER TABLE corrections ADD COLUMN sealed BLOB;
+CREATE TABLE store_key(one INTEGER PRIMARY KEY CHECK (one = 1), key_id TEXT NOT NULL, sealed_at INTEGER NOT NULL);
+)SQL"},
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "store/sqlite/account_rows.hpp"
 #include "store/sqlite/audit_rows.hpp"
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/reseal.hpp"
 #include "store/sqlite/rights_rows.hpp"
 
 namespace epermit::store::sqlite {
@@ -25,25 +26,32 @@ Error ReadOnlyError() { return InternalError("write attempted in a read transact
 
 const char* kRegistrationCols =
     "id, citizen_id, name, phone, city, division_code, address, basis, employer_uscc, school, "
-    "registered_on, actor, created_at";
+    "registered_on, actor, created_at, sealed";
 const char* kApplicationCols =
     "id, citizen_id, registration_id, city, name, ethnicity, photo_ref, guardian, status, policy_version, "
     "decision, accepted_on, review_deadline, decided_by, decision_reason, decided_at, permit_number, actor, "
-    "created_at";
+    "created_at, sealed";
 const char* kPermitCols =
     "number, sequence, version, city, citizen_id, name, sex, ethnicity, birth_date, photo_ref, hukou_address, "
     "residence_division, residence_address, issuing_authority, issue_date, state, residence_since, "
-    "endorsed_until, application_id, replaces, updated_at, status_index";
+    "endorsed_until, application_id, replaces, updated_at, status_index, sealed";
 
-Registration RegistrationRow(const Statement& s) {
+// Sealed fields, in this order (sqlite/reseal.cpp seals the same columns in the same order):
+//   registrations: citizen_id, name, phone, address
+//   applications:  citizen_id, name, guardian (JSON, or "" for none)
+//   permits:       citizen_id, name, hukou_address, residence_address
+//   records:       citizen_id, body
+//   history:       entity_id, reason, detail
+Result<Registration> RegistrationRow(const Statement& s, const FieldCipher& cipher) {
+  EPERMIT_ASSIGN_OR_RETURN(std::vector<std::string> sealed, cipher.Open("registrations", s.Bytes(13), 4));
   Registration r;
   r.id = s.Text(0);
-  r.citizen_id = s.Text(1);
-  r.name = s.Text(2);
-  r.phone = s.Text(3);
+  r.citizen_id = std::move(sealed[0]);
+  r.name = std::move(sealed[1]);
+  r.phone = std::move(sealed[2]);
   r.city = s.Text(4);
   r.division_code = s.Text(5);
-  r.address = s.Text(6);
+  r.address = std::move(sealed[3]);
   r.basis = domain::ParseResidenceBasis(s.Text(7)).value_or(domain::ResidenceBasis::kEmployment);
   r.employer_uscc = s.Text(8);
   r.school = s.Text(9);
@@ -53,17 +61,18 @@ Registration RegistrationRow(const Statement& s) {
   return r;
 }
 
-Application ApplicationRow(const Statement& s) {
+Result<Application> ApplicationRow(const Statement& s, const FieldCipher& cipher) {
+  EPERMIT_ASSIGN_OR_RETURN(std::vector<std::string> sealed, cipher.Open("applications", s.Bytes(19), 3));
   Application a;
   a.id = s.Text(0);
-  a.citizen_id = s.Text(1);
+  a.citizen_id = std::move(sealed[0]);
   a.registration_id = s.Text(2);
   a.city = s.Text(3);
-  a.name = s.Text(4);
+  a.name = std::move(sealed[1]);
   a.ethnicity = s.Text(5);
   a.photo_ref = s.Text(6);
-  if (auto g = s.OptText(7)) {
-    auto j = nlohmann::json::parse(*g, nullptr, false);
+  if (!sealed[2].empty()) {
+    auto j = nlohmann::json::parse(sealed[2], nullptr, false);
     if (j.is_object()) {
       a.guardian = domain::Guardian{j.value("citizen_id", ""), j.value("name", ""), j.value("relation", "")};
     }
@@ -82,21 +91,22 @@ Application ApplicationRow(const Statement& s) {
   return a;
 }
 
-Permit PermitRow(const Statement& s) {
+Result<Permit> PermitRow(const Statement& s, const FieldCipher& cipher) {
+  EPERMIT_ASSIGN_OR_RETURN(std::vector<std::string> sealed, cipher.Open("permits", s.Bytes(22), 4));
   Permit p;
   p.number = s.Text(0);
   p.sequence = static_cast<uint64_t>(s.Int(1));
   p.version = static_cast<int>(s.Int(2));
   p.city = s.Text(3);
-  p.citizen_id = s.Text(4);
-  p.name = s.Text(5);
+  p.citizen_id = std::move(sealed[0]);
+  p.name = std::move(sealed[1]);
   p.sex = s.Text(6) == "female" ? domain::Sex::kFemale : domain::Sex::kMale;
   p.ethnicity = s.Text(7);
   p.birth_date = DateFrom(s.Text(8));
   p.photo_ref = s.Text(9);
-  p.hukou_address = s.Text(10);
+  p.hukou_address = std::move(sealed[2]);
   p.residence_division = s.Text(11);
-  p.residence_address = s.Text(12);
+  p.residence_address = std::move(sealed[3]);
   p.issuing_authority = s.Text(13);
   p.issue_date = DateFrom(s.Text(14));
   p.state = domain::ParsePermitState(s.Text(15)).value_or(domain::PermitState::kActive);
@@ -125,24 +135,41 @@ struct ResetOnExit {
 
 class SqliteTx final : public Tx {
  public:
-  SqliteTx(Connection& conn, bool writable, bool digests) : conn_(conn), writable_(writable), digests_(digests) {}
+  SqliteTx(Connection& conn, bool writable, const FieldCipher& cipher)
+      : conn_(conn), writable_(writable), cipher_(cipher) {}
 
   // Group commit runs several writes in one transaction, each in a savepoint that may be
   // rolled back: what one write marked stale must be marked again by the next.
   void StartWrite() { marked_.clear(); }
 
+  // Reads (id, body) of a records row selected as "id, sealed"; the owner's citizen ID goes
+  // to *owner when given.
+  auto RecordBodyRow(std::string* owner = nullptr) const {
+    return [this, owner](const Statement& s) -> Result<std::pair<int64_t, std::string>> {
+      EPERMIT_ASSIGN_OR_RETURN(std::vector<std::string> sealed, cipher_.Open("records", s.Bytes(1), 2));
+      if (owner != nullptr) *owner = std::move(sealed[0]);
+      return std::make_pair(s.Int(0), std::move(sealed[1]));
+    };
+  }
+
+  // Binds a sealed-row reader to this transaction's cipher.
+  template <typename RowFn>
+  auto RowOf(RowFn row_fn) const {
+    return [this, row_fn](const Statement& s) { return row_fn(s, cipher_); };
+  }
+
   Status InsertRecords(const std::vector<StoredRecord>& records, int64_t imported_at) override {
     if (!writable_) return ReadOnlyError();
     EPERMIT_ASSIGN_OR_RETURN(Statement * st,
-                             conn_.Prepare("INSERT INTO records(kind, citizen_id, source, body, imported_at) "
-                                           "VALUES(?, ?, ?, ?, ?)"));
+                             conn_.Prepare("INSERT INTO records(kind, citizen_id, source, body, imported_at, sealed) "
+                                           "VALUES(?, ?, ?, '', ?, ?)"));
     for (const StoredRecord& r : records) {
       st->Reset();
       EPERMIT_RETURN_IF_ERROR(st->Bind(1, domain::ToString(r.kind))
-                                  .Bind(2, r.citizen_id)
+                                  .Bind(2, cipher_.Index(r.citizen_id))
                                   .Bind(3, r.source)
-                                  .Bind(4, r.body_json)
-                                  .Bind(5, imported_at)
+                                  .Bind(4, imported_at)
+                                  .BindBlob(5, cipher_.Seal("records", {r.citizen_id, r.body_json}))
                                   .Run());
       EPERMIT_RETURN_IF_ERROR(MarkStale(r.citizen_id));
     }
@@ -151,57 +178,56 @@ class SqliteTx final : public Tx {
 
   Result<domain::RecordBundle> LoadRecords(const std::string& citizen_id) override {
     EPERMIT_ASSIGN_OR_RETURN(Statement * st,
-                             conn_.Prepare("SELECT id, body FROM records WHERE citizen_id = ? ORDER BY id"));
-    st->Bind(1, citizen_id);
+                             conn_.Prepare("SELECT id, sealed FROM records WHERE citizen_id = ? ORDER BY id"));
+    st->Bind(1, cipher_.Index(citizen_id));
+    EPERMIT_ASSIGN_OR_RETURN(auto rows, (Many<std::pair<int64_t, std::string>>(*st, RecordBodyRow())));
     domain::RecordBundle bundle;
-    for (;;) {
-      EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row) break;
-      EPERMIT_RETURN_IF_ERROR(domain::AddStoredToBundle(bundle, st->Int(0), st->Text(1)));
-    }
+    for (const auto& [id, body] : rows) EPERMIT_RETURN_IF_ERROR(domain::AddStoredToBundle(bundle, id, body));
     return bundle;
   }
 
   Result<std::vector<StoredRecord>> StoredRecordsOf(const std::string& citizen_id) override {
     EPERMIT_ASSIGN_OR_RETURN(
-        Statement * st,
-        conn_.Prepare("SELECT id, kind, citizen_id, source, body FROM records WHERE citizen_id = ? ORDER BY id"));
-    st->Bind(1, citizen_id);
-    return Many<StoredRecord>(*st, [](const Statement& s) {
+        Statement * st, conn_.Prepare("SELECT id, kind, sealed, source FROM records WHERE citizen_id = ? ORDER BY id"));
+    st->Bind(1, cipher_.Index(citizen_id));
+    return Many<StoredRecord>(*st, [this](const Statement& s) -> Result<StoredRecord> {
+      EPERMIT_ASSIGN_OR_RETURN(std::vector<std::string> sealed, cipher_.Open("records", s.Bytes(2), 2));
       StoredRecord r;
       r.id = s.Int(0);
       r.kind = domain::ParseRecordKind(s.Text(1)).value_or(domain::RecordKind::kPerson);
-      r.citizen_id = s.Text(2);
+      r.citizen_id = std::move(sealed[0]);
       r.source = s.Text(3);
-      r.body_json = s.Text(4);
+      r.body_json = std::move(sealed[1]);
       return r;
     });
   }
 
   Status InsertRegistration(const Registration& r) override {
     if (!writable_) return ReadOnlyError();
-    EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(std::string("INSERT INTO registrations(") +
-                                                           kRegistrationCols + ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                             conn_.Prepare(std::string("INSERT INTO registrations(") + kRegistrationCols +
+                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     EPERMIT_RETURN_IF_ERROR(st->Bind(1, r.id)
-                                .Bind(2, r.citizen_id)
-                                .Bind(3, r.name)
-                                .Bind(4, r.phone)
+                                .Bind(2, cipher_.Index(r.citizen_id))
+                                .Bind(3, "")
+                                .Bind(4, "")
                                 .Bind(5, r.city)
                                 .Bind(6, r.division_code)
-                                .Bind(7, r.address)
+                                .Bind(7, "")
                                 .Bind(8, domain::ToString(r.basis))
                                 .Bind(9, r.employer_uscc)
                                 .Bind(10, r.school)
                                 .Bind(11, DateText(r.registered_on))
                                 .Bind(12, r.actor)
                                 .Bind(13, r.created_at)
+                                .BindBlob(14, cipher_.Seal("registrations", {r.citizen_id, r.name, r.phone, r.address}))
                                 .Run());
     return MarkStale(r.citizen_id);
   }
 
   Result<std::optional<Registration>> FindRegistration(const std::string& id) override {
     return One<Registration>(std::string("SELECT ") + kRegistrationCols + " FROM registrations WHERE id = ?",
-                             RegistrationRow, id);
+                             RowOf(RegistrationRow), id);
   }
 
   Result<std::optional<Registration>> LatestRegistration(const std::string& citizen_id,
@@ -209,21 +235,21 @@ class SqliteTx final : public Tx {
     return One<Registration>(std::string("SELECT ") + kRegistrationCols +
                                  " FROM registrations WHERE citizen_id = ? AND city = ? "
                                  "ORDER BY registered_on DESC, created_at DESC LIMIT 1",
-                             RegistrationRow, citizen_id, city);
+                             RowOf(RegistrationRow), cipher_.Index(citizen_id), city);
   }
 
   Result<std::vector<Registration>> RegistrationsOf(const std::string& citizen_id) override {
     EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(std::string("SELECT ") + kRegistrationCols +
                                                            " FROM registrations WHERE citizen_id = ? "
                                                            "ORDER BY city, registered_on, created_at, id"));
-    st->Bind(1, citizen_id);
-    return Many<Registration>(*st, RegistrationRow);
+    st->Bind(1, cipher_.Index(citizen_id));
+    return Many<Registration>(*st, RowOf(RegistrationRow));
   }
 
   Status InsertApplication(const Application& a) override {
     if (!writable_) return ReadOnlyError();
     EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(std::string("INSERT INTO applications(") + kApplicationCols +
-                                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+                                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     BindApplication(*st, a);
     return st->Run();
   }
@@ -253,13 +279,13 @@ class SqliteTx final : public Tx {
 
   Result<std::optional<Application>> FindApplication(const std::string& id) override {
     return One<Application>(std::string("SELECT ") + kApplicationCols + " FROM applications WHERE id = ?",
-                            ApplicationRow, id);
+                            RowOf(ApplicationRow), id);
   }
 
   Result<std::optional<Application>> PendingApplication(const std::string& citizen_id) override {
     return One<Application>(std::string("SELECT ") + kApplicationCols +
                                 " FROM applications WHERE citizen_id = ? AND status = 'pending_review'",
-                            ApplicationRow, citizen_id);
+                            RowOf(ApplicationRow), cipher_.Index(citizen_id));
   }
 
   Result<std::vector<Application>> ListPendingReview(const std::string& city, PageRequest page) override {
@@ -268,7 +294,7 @@ class SqliteTx final : public Tx {
                                            " FROM applications WHERE city = ? AND status = 'pending_review' "
                                            "ORDER BY review_deadline, created_at, id LIMIT ? OFFSET ?"));
     st->Bind(1, city).Bind(2, int64_t{page.limit}).Bind(3, int64_t{page.offset});
-    return Many<Application>(*st, ApplicationRow);
+    return Many<Application>(*st, RowOf(ApplicationRow));
   }
 
   Result<int64_t> CountPendingReview(const std::string& city) override {
@@ -298,7 +324,7 @@ class SqliteTx final : public Tx {
   Status InsertPermit(const Permit& p) override {
     if (!writable_) return ReadOnlyError();
     EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(std::string("INSERT INTO permits(") + kPermitCols +
-                                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+                                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     BindPermit(*st, p);
     EPERMIT_RETURN_IF_ERROR(st->Run());
     return MarkStale(p.citizen_id);
@@ -306,43 +332,47 @@ class SqliteTx final : public Tx {
 
   Status UpdatePermit(const Permit& p) override {
     if (!writable_) return ReadOnlyError();
-    EPERMIT_ASSIGN_OR_RETURN(
-        Statement * st,
-        conn_.Prepare("UPDATE permits SET name=?, ethnicity=?, photo_ref=?, hukou_address=?, residence_division=?, "
-                      "residence_address=?, issuing_authority=?, state=?, residence_since=?, endorsed_until=?, "
-                      "updated_at=?, status_index=? WHERE number=?"));
-    EPERMIT_RETURN_IF_ERROR(st->Bind(1, p.name)
-                                .Bind(2, p.ethnicity)
-                                .Bind(3, p.photo_ref)
-                                .Bind(4, p.hukou_address)
-                                .Bind(5, p.residence_division)
-                                .Bind(6, p.residence_address)
-                                .Bind(7, p.issuing_authority)
-                                .Bind(8, domain::ToString(p.state))
-                                .Bind(9, DateText(p.residence_since))
-                                .Bind(10, DateText(p.endorsed_until))
-                                .Bind(11, p.updated_at)
-                                .Bind(12, p.status_index)
-                                .Bind(13, p.number)
-                                .Run());
-    if (conn_.Changes() != 1) return InternalError("permit to update not found");
-    // The stored owner, not the caller's copy of it.
-    EPERMIT_ASSIGN_OR_RETURN(Statement * owner, conn_.Prepare("SELECT citizen_id FROM permits WHERE number = ?"));
+    // The stored owner, not the caller's copy of it: it is sealed with the new fields.
+    EPERMIT_ASSIGN_OR_RETURN(Statement * owner, conn_.Prepare("SELECT sealed FROM permits WHERE number = ?"));
     owner->Bind(1, p.number);
     EPERMIT_ASSIGN_OR_RETURN(bool found, owner->Step());
-    const std::string citizen_id = found ? owner->Text(0) : std::string();
+    Result<std::vector<std::string>> stored =
+        found ? cipher_.Open("permits", owner->Bytes(0), 4)
+              : Result<std::vector<std::string>>(InternalError("permit to update not found"));
     owner->Reset();
+    if (!stored.ok()) return stored.error();
+    const std::string citizen_id = std::move((*stored)[0]);
+    EPERMIT_ASSIGN_OR_RETURN(
+        Statement * st,
+        conn_.Prepare("UPDATE permits SET ethnicity=?, photo_ref=?, residence_division=?, issuing_authority=?, "
+                      "state=?, residence_since=?, endorsed_until=?, updated_at=?, status_index=?, sealed=? "
+                      "WHERE number=?"));
+    EPERMIT_RETURN_IF_ERROR(
+        st->Bind(1, p.ethnicity)
+            .Bind(2, p.photo_ref)
+            .Bind(3, p.residence_division)
+            .Bind(4, p.issuing_authority)
+            .Bind(5, domain::ToString(p.state))
+            .Bind(6, DateText(p.residence_since))
+            .Bind(7, DateText(p.endorsed_until))
+            .Bind(8, p.updated_at)
+            .Bind(9, p.status_index)
+            .BindBlob(10, cipher_.Seal("permits", {citizen_id, p.name, p.hukou_address, p.residence_address}))
+            .Bind(11, p.number)
+            .Run());
+    if (conn_.Changes() != 1) return InternalError("permit to update not found");
     return MarkStale(citizen_id);
   }
 
   Result<std::optional<Permit>> FindPermit(const std::string& number) override {
-    return One<Permit>(std::string("SELECT ") + kPermitCols + " FROM permits WHERE number = ?", PermitRow, number);
+    return One<Permit>(std::string("SELECT ") + kPermitCols + " FROM permits WHERE number = ?", RowOf(PermitRow),
+                       number);
   }
 
   Result<std::optional<Permit>> CurrentPermit(const std::string& citizen_id, const std::string& city) override {
     return One<Permit>(std::string("SELECT ") + kPermitCols +
                            " FROM permits WHERE citizen_id = ? AND city = ? AND state IN ('active', 'suspended')",
-                       PermitRow, citizen_id, city);
+                       RowOf(PermitRow), cipher_.Index(citizen_id), city);
   }
 
   Result<std::vector<Permit>> PermitsOf(const std::string& citizen_id) override {
@@ -364,13 +394,12 @@ class SqliteTx final : public Tx {
              "WHERE a.citizen_id = ? AND p.citizen_id = a.citizen_id ORDER BY p.city, p.sequence, p.version";
     }();
     EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(kSql));
-    st->Bind(1, citizen_id);
-    return Many<Permit>(*st, PermitRow);
+    st->Bind(1, cipher_.Index(citizen_id));
+    return Many<Permit>(*st, RowOf(PermitRow));
   }
 
   Status ForEachPerson(const std::function<Status(PersonRows&)>& fn) override {
-    if (!digests_) return ForEachPersonFromRows(fn);  // a file of schema 3 opened without migrating
-    // Two cursors in citizen-ID order, merged: the digests (a WITHOUT ROWID table, stored in
+    // Two cursors in blind-index order, merged: the digests (a WITHOUT ROWID table, stored in
     // key order: a sequential read) and the stale marks, whose people are read from their rows.
     EPERMIT_ASSIGN_OR_RETURN(Statement * digests,
                              conn_.Prepare("SELECT citizen_id, body FROM person_digests ORDER BY citizen_id"));
@@ -384,15 +413,16 @@ class SqliteTx final : public Tx {
       std::string digest_key = has_digest ? digests->Text(0) : std::string();
       std::string stale_key = has_stale ? stale->Text(0) : std::string();
       if (has_stale && (!has_digest || stale_key <= digest_key)) {
-        EPERMIT_RETURN_IF_ERROR(RowsOf(stale_key, person));
+        EPERMIT_RETURN_IF_ERROR(RowsOfIndexed(stale_key, person));
         if (has_digest && digest_key == stale_key) {
           EPERMIT_ASSIGN_OR_RETURN(has_digest, digests->Step());
         }
         EPERMIT_ASSIGN_OR_RETURN(has_stale, stale->Step());
         if (person.registrations.empty() && person.permits.empty() && person.records.empty()) continue;
       } else {
-        person.citizen_id = std::move(digest_key);
-        person.digest = digests->Bytes(1);
+        EPERMIT_ASSIGN_OR_RETURN(std::vector<std::string> sealed, cipher_.Open("person_digests", digests->Bytes(1), 2));
+        person.citizen_id = std::move(sealed[0]);
+        person.digest = std::move(sealed[1]);
         person.registrations.clear();
         person.permits.clear();
         person.records.clear();
@@ -405,8 +435,7 @@ class SqliteTx final : public Tx {
 
   Result<size_t> RefreshPersonDigests(size_t limit) override {
     if (!writable_) return ReadOnlyError();
-    if (!digests_) return size_t{0};
-    std::vector<std::string> ids;
+    std::vector<std::string> ids;  // blind indexes
     {
       EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                                conn_.Prepare("SELECT citizen_id FROM person_digest_stale ORDER BY citizen_id LIMIT ?"));
@@ -420,84 +449,87 @@ class SqliteTx final : public Tx {
     const ResetOnExit<3> reset_on_exit{{put, drop, fresh}};
     PersonRows rows;
     for (const std::string& id : ids) {
-      EPERMIT_RETURN_IF_ERROR(RowsOf(id, rows));
+      EPERMIT_RETURN_IF_ERROR(RowsOfIndexed(id, rows));
       // Prepared once for the batch: each use starts from a reset statement.
       for (Statement* st : {put, drop, fresh}) st->Reset();
       if (rows.registrations.empty() && rows.permits.empty() && rows.records.empty()) {
         EPERMIT_RETURN_IF_ERROR(drop->Bind(1, id).Run());
       } else {
         domain::PersonInputs in;
-        in.citizen_id = id;
+        in.citizen_id = rows.citizen_id;
         in.registrations = std::move(rows.registrations);
         in.permits = std::move(rows.permits);
         for (const auto& [record_id, body] : rows.records) {
           EPERMIT_RETURN_IF_ERROR(domain::AddStoredToBundle(in.records, record_id, body));
         }
-        EPERMIT_RETURN_IF_ERROR(put->Bind(1, id).BindBlob(2, domain::EncodePersonDigest(in)).Run());
+        const std::string digest = domain::EncodePersonDigest(in);
+        EPERMIT_RETURN_IF_ERROR(
+            put->Bind(1, id).BindBlob(2, cipher_.Seal("person_digests", {in.citizen_id, digest})).Run());
       }
       EPERMIT_RETURN_IF_ERROR(fresh->Bind(1, id).Run());
     }
     return ids.size();
   }
 
-  Result<int64_t> StaleDigestCount() override {
-    if (!digests_) return int64_t{0};
-    return Count("SELECT COUNT(*) FROM person_digest_stale");
-  }
+  Result<int64_t> StaleDigestCount() override { return Count("SELECT COUNT(*) FROM person_digest_stale"); }
 
   Result<int64_t> InsertAccount(const domain::Account& a) override {
     if (!writable_) return ReadOnlyError();
-    return InsertAccountRow(conn_, a);
+    return InsertAccountRow(conn_, cipher_, a);
   }
   Status UpdateAccount(const domain::Account& a) override {
     if (!writable_) return ReadOnlyError();
-    return UpdateAccountRow(conn_, a);
+    return UpdateAccountRow(conn_, cipher_, a);
   }
   Result<std::optional<domain::Account>> FindAccount(const std::string& username) override {
-    return FindAccountRow(conn_, username);
+    return FindAccountRow(conn_, cipher_, username);
   }
-  Result<std::optional<domain::Account>> FindAccountById(int64_t id) override { return FindAccountRowById(conn_, id); }
+  Result<std::optional<domain::Account>> FindAccountById(int64_t id) override {
+    return FindAccountRowById(conn_, cipher_, id);
+  }
 
   Status SaveConsent(const domain::Consent& c) override {
     if (!writable_) return ReadOnlyError();
-    return SaveConsentRow(conn_, c);
+    return SaveConsentRow(conn_, cipher_, c);
   }
   Result<std::optional<domain::Consent>> FindConsent(const std::string& id) override {
-    return FindConsentRow(conn_, id);
+    return FindConsentRow(conn_, cipher_, id);
   }
   Result<std::vector<domain::Consent>> ConsentsOf(const std::string& citizen_id) override {
-    return ConsentRowsOf(conn_, citizen_id);
+    return ConsentRowsOf(conn_, cipher_, citizen_id);
   }
   Result<std::vector<domain::Consent>> ConsentsRequestedBy(int64_t requester_id) override {
-    return ConsentRowsRequestedBy(conn_, requester_id);
+    return ConsentRowsRequestedBy(conn_, cipher_, requester_id);
   }
   Status SaveAssist(const domain::Assist& a) override {
     if (!writable_) return ReadOnlyError();
-    return SaveAssistRow(conn_, a);
+    return SaveAssistRow(conn_, cipher_, a);
   }
-  Result<std::optional<domain::Assist>> FindAssist(const std::string& id) override { return FindAssistRow(conn_, id); }
+  Result<std::optional<domain::Assist>> FindAssist(const std::string& id) override {
+    return FindAssistRow(conn_, cipher_, id);
+  }
   Result<std::vector<domain::Assist>> AssistsFor(const std::string& citizen_id) override {
-    return AssistRowsFor(conn_, citizen_id);
+    return AssistRowsFor(conn_, cipher_, citizen_id);
   }
   Status SaveCorrection(const domain::Correction& c) override {
     if (!writable_) return ReadOnlyError();
-    return SaveCorrectionRow(conn_, c);
+    return SaveCorrectionRow(conn_, cipher_, c);
   }
   Result<std::optional<domain::Correction>> FindCorrection(const std::string& id) override {
-    return FindCorrectionRow(conn_, id);
+    return FindCorrectionRow(conn_, cipher_, id);
   }
   Result<std::vector<domain::Correction>> CorrectionsOf(const std::string& citizen_id) override {
-    return CorrectionRowsOf(conn_, citizen_id);
+    return CorrectionRowsOf(conn_, cipher_, citizen_id);
   }
   Result<std::vector<domain::Correction>> PendingCorrections(const std::string& city) override {
-    return PendingCorrectionRows(conn_, city);
+    return PendingCorrectionRows(conn_, cipher_, city);
   }
   Result<std::vector<Application>> ApplicationsOf(const std::string& citizen_id) override {
     EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                              conn_.Prepare(std::string("SELECT ") + kApplicationCols +
                                            " FROM applications WHERE citizen_id = ? ORDER BY created_at, id"));
-    st->Bind(1, citizen_id);
-    return Many<Application>(*st, ApplicationRow);
+    st->Bind(1, cipher_.Index(citizen_id));
+    return Many<Application>(*st, RowOf(ApplicationRow));
   }
   Status InsertSession(const domain::Session& s) override {
     if (!writable_) return ReadOnlyError();
@@ -516,7 +548,7 @@ class SqliteTx final : public Tx {
   }
 
   Result<std::vector<domain::HistoryEntry>> HistoryAfter(int64_t after_id, int64_t limit) override {
-    return HistoryRowsAfter(conn_, after_id, limit);
+    return HistoryRowsAfter(conn_, cipher_, after_id, limit);
   }
   Status AppendAuditLeaves(int64_t first_index, const std::vector<std::string>& leaf_hashes) override {
     if (!writable_) return ReadOnlyError();
@@ -531,68 +563,13 @@ class SqliteTx final : public Tx {
   }
   Result<std::vector<TreeHead>> TreeHeads() override { return TreeHeadRows(conn_); }
 
-  // The whole-population pass of a file without digests (schema 3, opened without
-  // migrating): three cursors in citizen-ID order, merged: registrations and records by their
-  // indexes (one_registration_per_city, records_by_person); permits have no index by person
-  // there, so SQLite sorts them once.
-  Status ForEachPersonFromRows(const std::function<Status(PersonRows&)>& fn) {
-    EPERMIT_ASSIGN_OR_RETURN(
-        Statement * regs,
-        conn_.Prepare(std::string("SELECT ") + kRegistrationCols +
-                      " FROM registrations ORDER BY citizen_id, city, registered_on, created_at, id"));
-    EPERMIT_ASSIGN_OR_RETURN(Statement * permits,
-                             conn_.Prepare(std::string("SELECT ") + kPermitCols +
-                                           " FROM permits ORDER BY citizen_id, city, sequence, version"));
-    EPERMIT_ASSIGN_OR_RETURN(Statement * recs,
-                             conn_.Prepare("SELECT citizen_id, id, body FROM records ORDER BY citizen_id, id"));
-    struct Cursor {
-      Statement* st;
-      int key_col;
-      bool has = false;
-      std::string key;
-    };
-    const ResetOnExit<3> reset_on_exit{{regs, permits, recs}};
-    Cursor cursors[] = {{regs, 1, false, {}}, {permits, 4, false, {}}, {recs, 0, false, {}}};
-    auto step = [](Cursor& c) -> Status {
-      EPERMIT_ASSIGN_OR_RETURN(c.has, c.st->Step());
-      if (c.has) c.key = c.st->Text(c.key_col);
-      return Status::Ok();
-    };
-    for (Cursor& c : cursors) EPERMIT_RETURN_IF_ERROR(step(c));
-    PersonRows person;
-    for (;;) {
-      const std::string* next = nullptr;
-      for (const Cursor& c : cursors) {
-        if (c.has && (next == nullptr || c.key < *next)) next = &c.key;
-      }
-      if (next == nullptr) return Status::Ok();
-      person.citizen_id = *next;
-      person.registrations.clear();
-      person.permits.clear();
-      person.records.clear();
-      while (cursors[0].has && cursors[0].key == person.citizen_id) {
-        person.registrations.push_back(RegistrationRow(*regs));
-        EPERMIT_RETURN_IF_ERROR(step(cursors[0]));
-      }
-      while (cursors[1].has && cursors[1].key == person.citizen_id) {
-        person.permits.push_back(PermitRow(*permits));
-        EPERMIT_RETURN_IF_ERROR(step(cursors[1]));
-      }
-      while (cursors[2].has && cursors[2].key == person.citizen_id) {
-        person.records.emplace_back(recs->Int(1), recs->Text(2));
-        EPERMIT_RETURN_IF_ERROR(step(cursors[2]));
-      }
-      EPERMIT_RETURN_IF_ERROR(fn(person));
-    }
-  }
-
   Result<std::vector<Permit>> LapsedPermits(const std::string& city, Date day, int limit) override {
     EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                              conn_.Prepare(std::string("SELECT ") + kPermitCols +
                                            " FROM permits WHERE city = ? AND state = 'active' AND endorsed_until <= ? "
                                            "ORDER BY endorsed_until LIMIT ?"));
     st->Bind(1, city).Bind(2, DateText(day)).Bind(3, int64_t{limit});
-    return Many<Permit>(*st, PermitRow);
+    return Many<Permit>(*st, RowOf(PermitRow));
   }
 
   Result<std::vector<Permit>> SuspendedSince(const std::string& city, int64_t before_unix, int limit) override {
@@ -601,7 +578,7 @@ class SqliteTx final : public Tx {
                                            " FROM permits WHERE city = ? AND state = 'suspended' AND updated_at < ? "
                                            "ORDER BY updated_at LIMIT ?"));
     st->Bind(1, city).Bind(2, before_unix).Bind(3, int64_t{limit});
-    return Many<Permit>(*st, PermitRow);
+    return Many<Permit>(*st, RowOf(PermitRow));
   }
 
   Result<int64_t> AllocateStatusIndex(const std::string& city, const std::string& permit_number, int64_t now) override {
@@ -661,26 +638,24 @@ class SqliteTx final : public Tx {
     if (!writable_) return ReadOnlyError();
     EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                              conn_.Prepare("INSERT INTO history(entity_type, entity_id, action, actor, reason, at, "
-                                           "detail) VALUES(?,?,?,?,?,?,?)"));
+                                           "detail, sealed) VALUES(?,?,?,?,'',?,'',?)"));
+    const std::string detail = e.detail_json.empty() ? std::string("{}") : e.detail_json;
     return st->Bind(1, e.entity_type)
-        .Bind(2, e.entity_id)
+        .Bind(2, cipher_.Index(e.entity_id))
         .Bind(3, e.action)
         .Bind(4, e.actor)
-        .Bind(5, e.reason)
-        .Bind(6, e.at)
-        .Bind(7, e.detail_json.empty() ? std::string("{}") : e.detail_json)
+        .Bind(5, e.at)
+        .BindBlob(6, cipher_.Seal("history", {e.entity_id, e.reason, detail}))
         .Run();
   }
 
   Result<std::vector<domain::HistoryEntry>> History(const std::string& entity_type,
                                                     const std::string& entity_id) override {
     EPERMIT_ASSIGN_OR_RETURN(Statement * st,
-                             conn_.Prepare("SELECT id, entity_type, entity_id, action, actor, reason, at, detail "
-                                           "FROM history WHERE entity_type = ? AND entity_id = ? ORDER BY id"));
-    st->Bind(1, entity_type).Bind(2, entity_id);
-    return Many<domain::HistoryEntry>(*st, [](const Statement& s) {
-      return domain::HistoryEntry{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Int(6), s.Text(7)};
-    });
+                             conn_.Prepare(std::string("SELECT ") + kHistoryCols +
+                                           " FROM history WHERE entity_type = ? AND entity_id = ? ORDER BY id"));
+    st->Bind(1, entity_type).Bind(2, cipher_.Index(entity_id));
+    return Many<domain::HistoryEntry>(*st, [this](const Statement& s) { return HistoryRow(s, cipher_); });
   }
 
  private:
@@ -696,38 +671,47 @@ class SqliteTx final : public Tx {
     EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(sql));
     int i = 1;
     (st->Bind(i++, std::string_view(args)), ...);
-    EPERMIT_ASSIGN_OR_RETURN(bool row, st->Step());
-    std::optional<T> out;
-    if (row) out = row_fn(*st);
-    st->Reset();
-    return out;
+    EPERMIT_ASSIGN_OR_RETURN(std::vector<T> rows, Many<T>(*st, row_fn));
+    if (rows.empty()) return std::optional<T>();
+    return std::optional<T>(std::move(rows.front()));
   }
 
-  // One person's rows, as ForEachPersonFromRows gives them.
-  Status RowsOf(const std::string& citizen_id, PersonRows& out) {
-    out.citizen_id = citizen_id;
+  // The rows of the person with this blind index; out.citizen_id is read from them (empty
+  // when there are none).
+  Status RowsOfIndexed(const std::string& index, PersonRows& out) {
+    out.citizen_id.clear();
     out.digest.clear();
-    EPERMIT_ASSIGN_OR_RETURN(out.registrations, RegistrationsOf(citizen_id));
+    EPERMIT_ASSIGN_OR_RETURN(Statement * regs, conn_.Prepare(std::string("SELECT ") + kRegistrationCols +
+                                                             " FROM registrations WHERE citizen_id = ? "
+                                                             "ORDER BY city, registered_on, created_at, id"));
+    regs->Bind(1, index);
+    EPERMIT_ASSIGN_OR_RETURN(out.registrations, Many<Registration>(*regs, RowOf(RegistrationRow)));
     EPERMIT_ASSIGN_OR_RETURN(Statement * permits,
                              conn_.Prepare(std::string("SELECT ") + kPermitCols +
                                            " FROM permits WHERE citizen_id = ? ORDER BY city, sequence, version"));
-    permits->Bind(1, citizen_id);
-    EPERMIT_ASSIGN_OR_RETURN(out.permits, Many<Permit>(*permits, PermitRow));
+    permits->Bind(1, index);
+    EPERMIT_ASSIGN_OR_RETURN(out.permits, Many<Permit>(*permits, RowOf(PermitRow)));
     EPERMIT_ASSIGN_OR_RETURN(Statement * records,
-                             conn_.Prepare("SELECT id, body FROM records WHERE citizen_id = ? ORDER BY id"));
-    records->Bind(1, citizen_id);
-    EPERMIT_ASSIGN_OR_RETURN(out.records, (Many<std::pair<int64_t, std::string>>(*records, [](const Statement& s) {
-                               return std::make_pair(s.Int(0), s.Text(1));
-                             })));
+                             conn_.Prepare("SELECT id, sealed FROM records WHERE citizen_id = ? ORDER BY id"));
+    records->Bind(1, index);
+    std::string owner;
+    EPERMIT_ASSIGN_OR_RETURN(out.records, (Many<std::pair<int64_t, std::string>>(*records, RecordBodyRow(&owner))));
+    if (!out.registrations.empty()) {
+      out.citizen_id = out.registrations.front().citizen_id;
+    } else if (!out.permits.empty()) {
+      out.citizen_id = out.permits.front().citizen_id;
+    } else {
+      out.citizen_id = std::move(owner);
+    }
     return Status::Ok();
   }
 
   // Marks a person's digest stale, once per person per write.
   Status MarkStale(const std::string& citizen_id) {
-    if (!digests_ || !marked_.insert(citizen_id).second) return Status::Ok();
+    if (!marked_.insert(citizen_id).second) return Status::Ok();
     EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                              conn_.Prepare("INSERT OR IGNORE INTO person_digest_stale(citizen_id) VALUES(?)"));
-    return st->Bind(1, citizen_id).Run();
+    return st->Bind(1, cipher_.Index(citizen_id)).Run();
   }
 
   Result<int64_t> Count(const std::string& sql) {
@@ -748,14 +732,23 @@ class SqliteTx final : public Tx {
         return row.error();
       }
       if (!*row) break;
-      out.push_back(row_fn(st));
+      auto value = row_fn(st);
+      if constexpr (requires { value.error(); }) {
+        if (!value.ok()) {
+          st.Reset();
+          return value.error();
+        }
+        out.push_back(std::move(*value));
+      } else {
+        out.push_back(std::move(value));
+      }
     }
     st.Reset();
     return out;
   }
 
-  static void BindApplication(Statement& st, const Application& a) {
-    std::optional<std::string> guardian;
+  void BindApplication(Statement& st, const Application& a) const {
+    std::string guardian;
     if (a.guardian) {
       guardian =
           nlohmann::json{
@@ -765,13 +758,13 @@ class SqliteTx final : public Tx {
     std::optional<std::string> deadline;
     if (a.review_deadline) deadline = DateText(*a.review_deadline);
     st.Bind(1, a.id)
-        .Bind(2, a.citizen_id)
+        .Bind(2, cipher_.Index(a.citizen_id))
         .Bind(3, a.registration_id)
         .Bind(4, a.city)
-        .Bind(5, a.name)
+        .Bind(5, "")
         .Bind(6, a.ethnicity)
         .Bind(7, a.photo_ref)
-        .BindOpt(8, guardian)
+        .BindNull(8)
         .Bind(9, domain::ToString(a.status))
         .Bind(10, a.policy_version)
         .Bind(11, a.decision_json)
@@ -782,23 +775,24 @@ class SqliteTx final : public Tx {
         .BindOpt(16, a.decided_at)
         .BindOpt(17, NonEmpty(a.permit_number))
         .Bind(18, a.actor)
-        .Bind(19, a.created_at);
+        .Bind(19, a.created_at)
+        .BindBlob(20, cipher_.Seal("applications", {a.citizen_id, a.name, guardian}));
   }
 
-  static void BindPermit(Statement& st, const Permit& p) {
+  void BindPermit(Statement& st, const Permit& p) const {
     st.Bind(1, p.number)
         .Bind(2, static_cast<int64_t>(p.sequence))
         .Bind(3, int64_t{p.version})
         .Bind(4, p.city)
-        .Bind(5, p.citizen_id)
-        .Bind(6, p.name)
+        .Bind(5, cipher_.Index(p.citizen_id))
+        .Bind(6, "")
         .Bind(7, domain::ToString(p.sex))
         .Bind(8, p.ethnicity)
         .Bind(9, DateText(p.birth_date))
         .Bind(10, p.photo_ref)
-        .Bind(11, p.hukou_address)
+        .Bind(11, "")
         .Bind(12, p.residence_division)
-        .Bind(13, p.residence_address)
+        .Bind(13, "")
         .Bind(14, p.issuing_authority)
         .Bind(15, DateText(p.issue_date))
         .Bind(16, domain::ToString(p.state))
@@ -807,12 +801,13 @@ class SqliteTx final : public Tx {
         .BindOpt(19, NonEmpty(p.application_id))
         .BindOpt(20, NonEmpty(p.replaces))
         .Bind(21, p.updated_at)
-        .Bind(22, p.status_index);
+        .Bind(22, p.status_index)
+        .BindBlob(23, cipher_.Seal("permits", {p.citizen_id, p.name, p.hukou_address, p.residence_address}));
   }
 
   Connection& conn_;
   bool writable_;
-  bool digests_;                            // the file has person digests (schema 4 on)
+  const FieldCipher& cipher_;
   std::unordered_set<std::string> marked_;  // marked stale in this write
 };
 
@@ -835,23 +830,114 @@ Status RunCached(Connection& c, const std::string& sql) {
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options, int64_t now_unix) {
   std::unique_ptr<SqliteStore> store(new SqliteStore(options.path));
+  store->keys_ = options.keys;
   EPERMIT_ASSIGN_OR_RETURN(store->writer_, Connection::Open(options.path, false));
   if (options.migrate) {
     EPERMIT_RETURN_IF_ERROR(Migrate(*store->writer_, now_unix));
   }
-  {
-    // Read, not CurrentSchemaVersion: a file opened without migrating is not written to.
-    EPERMIT_ASSIGN_OR_RETURN(
-        Statement * st,
-        store->writer_->Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'person_digests'"));
-    EPERMIT_ASSIGN_OR_RETURN(store->digests_, st->Step());
-    st->Reset();
-  }
+  EPERMIT_RETURN_IF_ERROR(store->OpenCipher(options.migrate, now_unix));
   for (int i = 0; i < options.read_connections; ++i) {
     EPERMIT_ASSIGN_OR_RETURN(auto reader, Connection::Open(options.path, true));
     store->readers_.push_back(std::move(reader));
   }
   return store;
+}
+
+Status SqliteStore::OpenCipher(bool seal, int64_t now_unix) {
+  Connection& c = *writer_;
+  // Read, not CurrentSchemaVersion: a file opened without migrating is not written to.
+  EPERMIT_ASSIGN_OR_RETURN(Statement * st,
+                           c.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_key'"));
+  EPERMIT_ASSIGN_OR_RETURN(bool has_key_table, st->Step());
+  st->Reset();
+  if (!has_key_table) {
+    unsealed_ = MakeError(ErrorKind::kFailedPrecondition, "store.schema_old",
+                          "The database " + path_ + " predates encryption at rest: run `epermit db migrate` first.",
+                          "数据库 " + path_ + " 的结构早于字段加密：请先运行 `epermit db migrate`。");
+    return Status::Ok();
+  }
+  EPERMIT_ASSIGN_OR_RETURN(std::string key_id, SealedKeyId(c));
+  if (key_id.empty() && !seal) {
+    unsealed_ = MakeError(ErrorKind::kFailedPrecondition, "store.unsealed",
+                          "The personal fields of " + path_ + " are not yet encrypted: run `epermit db migrate`.",
+                          "数据库 " + path_ + " 的个人字段尚未加密：请运行 `epermit db migrate`。");
+    return Status::Ok();
+  }
+  if (keys_.empty()) {
+    unsealed_ = MakeError(ErrorKind::kFailedPrecondition, "store.no_key",
+                          "No data key was given for " + path_ + " ([store] key_file).",
+                          "未提供数据库 " + path_ + " 的数据密钥（[store] key_file）。");
+    return Status::Ok();
+  }
+  if (key_id.empty()) {
+    // Plaintext rows (or none yet): seal them under the newest key, then compact so no
+    // freed page keeps them.
+    auto cipher = std::make_shared<const FieldCipher>(keys_.back(), keys_);
+    EPERMIT_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+    auto sealed = ResealAll(c, nullptr, *cipher, now_unix);
+    Status s = sealed.ok() ? c.Exec("COMMIT") : sealed.status();
+    if (!s.ok()) {
+      (void)c.Exec("ROLLBACK");
+      return s;
+    }
+    if (*sealed > 0) EPERMIT_RETURN_IF_ERROR(Compact());
+    std::lock_guard<std::mutex> lock(cipher_mu_);
+    cipher_ = std::move(cipher);
+    return Status::Ok();
+  }
+  for (const DataKey& k : keys_) {
+    if (k.id == key_id) {
+      std::lock_guard<std::mutex> lock(cipher_mu_);
+      cipher_ = std::make_shared<const FieldCipher>(k, keys_);
+      return Status::Ok();
+    }
+  }
+  unsealed_ = MakeError(
+      ErrorKind::kFailedPrecondition, "store.key_missing",
+      "The database " + path_ + " is encrypted with data key " + key_id + ", which is not in the key file given.",
+      "数据库 " + path_ + " 由数据密钥 " + key_id + " 加密，所给密钥文件中没有该密钥。");
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<const FieldCipher>> SqliteStore::Cipher() const {
+  std::lock_guard<std::mutex> lock(cipher_mu_);
+  if (cipher_ == nullptr) return unsealed_;
+  return cipher_;
+}
+
+Status SqliteStore::CipherStatus() const { return Cipher().status(); }
+
+std::string SqliteStore::KeyId() const {
+  std::lock_guard<std::mutex> lock(cipher_mu_);
+  return cipher_ == nullptr ? std::string() : cipher_->key_id();
+}
+
+Status SqliteStore::Compact() {
+  EPERMIT_RETURN_IF_ERROR(writer_->Exec("VACUUM"));
+  return writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+Result<int64_t> SqliteStore::RotateKey(const DataKey& next, int64_t now_unix) {
+  EPERMIT_ASSIGN_OR_RETURN(std::shared_ptr<const FieldCipher> from, Cipher());
+  std::vector<DataKey> keys = keys_;
+  keys.push_back(next);
+  auto to = std::make_shared<const FieldCipher>(next, keys);
+  std::lock_guard<std::mutex> write_lock(write_mu_);
+  Connection& c = *writer_;
+  EPERMIT_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+  auto resealed = ResealAll(c, from.get(), *to, now_unix);
+  Status s = resealed.ok() ? c.Exec("COMMIT") : resealed.status();
+  if (!s.ok()) {
+    (void)c.Exec("ROLLBACK");
+    return s.error();
+  }
+  {
+    std::lock_guard<std::mutex> lock(cipher_mu_);
+    cipher_ = std::move(to);
+    keys_ = std::move(keys);
+  }
+  EPERMIT_RETURN_IF_ERROR(Compact());
+  return *resealed;
 }
 
 // Group commit (leader/follower, no extra thread): a caller queues its write; if no batch is
@@ -888,6 +974,9 @@ void SqliteStore::CommitBatch(const std::vector<PendingWrite*>& batch) {
     for (PendingWrite* w : batch)
       if (w->result.ok()) w->result = s;
   };
+  auto cipher_or = Cipher();
+  if (!cipher_or.ok()) return fail_all(cipher_or.status());
+  const std::shared_ptr<const FieldCipher> cipher = std::move(*cipher_or);
   bool full = false;
   for (const PendingWrite* w : batch) full = full || w->durability == Durability::kFull;
   // synchronous cannot change inside a transaction, so it is set per commit here. Cached
@@ -895,7 +984,7 @@ void SqliteStore::CommitBatch(const std::vector<PendingWrite*>& batch) {
   Status s = RunCached(c, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   if (s.ok()) s = RunCached(c, "BEGIN IMMEDIATE");
   if (!s.ok()) return fail_all(s);
-  SqliteTx tx(c, true, digests_);
+  SqliteTx tx(c, true, *cipher);
   if (batch.size() == 1) {
     s = Invoke(*batch[0]->fn, tx);
     if (s.ok()) s = RunCached(c, "COMMIT");
@@ -950,11 +1039,12 @@ void SqliteStore::ReleaseReader(std::unique_ptr<Connection> conn) {
 }
 
 Status SqliteStore::Read(const std::function<Status(Tx&)>& fn) {
+  EPERMIT_ASSIGN_OR_RETURN(std::shared_ptr<const FieldCipher> cipher, Cipher());
   auto conn = AcquireReader();
   // Cached statements: BEGIN/COMMIT through sqlite3_exec would be parsed on every read.
   Status s = RunCached(*conn, "BEGIN");
   if (s.ok()) {
-    SqliteTx tx(*conn, false, digests_);
+    SqliteTx tx(*conn, false, *cipher);
     s = fn(tx);
     Status end = RunCached(*conn, "COMMIT");
     if (s.ok() && !end.ok()) s = end;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "store/field_cipher.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/store.hpp"
 
@@ -18,6 +19,11 @@ struct SqliteOptions {
   std::string path;
   int read_connections = 4;
   bool migrate = true;  // apply pending migrations on open (serve/demo); `db check` opens without
+  // The data keys of the key file (app/data_key_file.hpp), newest last. The file is read
+  // with the key it names in store_key; a file still in plaintext is sealed on opening
+  // (with migrate) under the newest. Without migrate, or without the key, the store opens
+  // but every Read and Write fails with the reason (`db check` needs no key).
+  std::vector<DataKey> keys;
 };
 
 class SqliteStore final : public Store {
@@ -29,11 +35,22 @@ class SqliteStore final : public Store {
   // `PRAGMA integrity_check` and `foreign_key_check`; "ok" lines when healthy.
   Result<std::vector<std::string>> Check();
   Result<int> SchemaVersion();
+  // Re-seals every personal field under `next` in one transaction, then compacts the file so
+  // no page keeps a value under the old key. Run with the node stopped. Returns rows re-sealed.
+  Result<int64_t> RotateKey(const DataKey& next, int64_t now_unix);
+  // The data key the file is sealed with ("" when not yet sealed).
+  std::string KeyId() const;
+  // Ok when rows can be read and written; else why not (store.key_missing, store.unsealed...).
+  Status CipherStatus() const;
   // Transactions committed by Write() so far: fewer than writes when group commit batched them.
   int64_t Commits() const { return commits_.load(); }
 
  private:
   explicit SqliteStore(std::string path) : path_(std::move(path)) {}
+  // The cipher for one transaction, or why there is none.
+  Result<std::shared_ptr<const FieldCipher>> Cipher() const;
+  Status OpenCipher(bool seal, int64_t now_unix);
+  Status Compact();
   struct PendingWrite {
     Durability durability;
     const std::function<Status(Tx&)>* fn;
@@ -55,7 +72,10 @@ class SqliteStore final : public Store {
   std::mutex read_mu_;
   std::condition_variable read_cv_;
   std::vector<std::unique_ptr<Connection>> readers_;
-  bool digests_ = false;  // schema 4 or later: person digests are kept
+  std::vector<DataKey> keys_;
+  mutable std::mutex cipher_mu_;  // guards cipher_ and unsealed_ (RotateKey swaps them)
+  std::shared_ptr<const FieldCipher> cipher_;
+  Error unsealed_ = InternalError("store not opened");  // why cipher_ is null
 };
 
 }  // namespace epermit::store::sqlite
