@@ -3,7 +3,15 @@
 namespace epermit::store::sqlite {
 
 Result<domain::HistoryEntry> HistoryRow(const Statement& st, const FieldCipher& cipher) {
-  EPERMIT_ASSIGN_OR_RETURN(std::vector<std::string> sealed, cipher.Open("history", st.Bytes(5), 3));
+  auto opened = cipher.Open("history", st.Bytes(5), 3);
+  if (!opened.ok()) {
+    // Name the entry, as `epermit audit verify` names the first entry altered.
+    Error e = opened.error();
+    e.message_en += " (history entry " + std::to_string(st.Int(0)) + ")";
+    e.message_zh += "（历史记录第 " + std::to_string(st.Int(0)) + " 条）";
+    return e;
+  }
+  std::vector<std::string> sealed = std::move(*opened);
   return domain::HistoryEntry{st.Int(0),  st.Text(1),          std::move(sealed[0]),
                               st.Text(2), st.Text(3),          std::move(sealed[1]),
                               st.Int(4),  std::move(sealed[2])};

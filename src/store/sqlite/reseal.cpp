@@ -44,8 +44,8 @@ const std::vector<Table>& SealedTables() {
 
 // history refuses UPDATE (migration 3's triggers); a re-seal changes how a row is stored,
 // not what it says (the transparency log hashes the opened entry), so the trigger is lifted
-// for the transaction and put back.
-constexpr const char* kHistoryTriggerDrop = "DROP TRIGGER history_no_update";
+// for the transaction and put back (also when someone had dropped it: the guard returns).
+constexpr const char* kHistoryTriggerDrop = "DROP TRIGGER IF EXISTS history_no_update";
 constexpr const char* kHistoryTriggerCreate =
     "CREATE TRIGGER history_no_update BEFORE UPDATE ON history "
     "BEGIN SELECT RAISE(ABORT, 'history is append-only'); END";
