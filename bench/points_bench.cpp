@@ -21,6 +21,14 @@
 //                          honours, violations), one ledger per iteration. Reported, no target.
 //   BM_Explain             policy::Explain of one typical person (counting with facts, every
 //                          indicator's arithmetic written out). Reported, no target.
+//   BM_ServicesRecompute   Issue 6: every service of the shipped Shanghai catalogue
+//                          (policies/310000/2023-01-01.toml [[services]]) for one person from
+//                          their ledger: CountSlots of the catalogue's rules and EvaluateServices,
+//                          one person per iteration over the 10,000 synthetic ledgers (half of
+//                          them given children), counted in the ledgers' city. Target: 1,000,000
+//                          people in at most 10 s on one core.
+//   BM_PointsRecompute     **Its baseline**: the same people scored by the points engine from
+//                          their ledgers (CountSlots of the Beijing table and Evaluate).
 //
 // Defaults: 5 repetitions of at least 0.5 s, randomly interleaved; ratios use the median
 // items/s. Any --benchmark_* flag overrides them.
@@ -43,8 +51,10 @@
 #include "policy/city_policy.hpp"
 #include "policy/ledger.hpp"
 #include "policy/points.hpp"
+#include "policy/points_report.hpp"
 #include "policy/policy_set.hpp"
 #include "policy/quantity.hpp"
+#include "policy/services.hpp"
 
 #ifndef EPERMIT_SOURCE_POLICIES_DIR
 #error "bench/CMakeLists.txt passes EPERMIT_SOURCE_POLICIES_DIR (the repository's policies/)"
@@ -382,6 +392,8 @@ struct Fixture {
   std::vector<int64_t> columns;
   std::vector<Ledger> ledgers;
   CountContext ctx;
+  const ServiceCatalogue* services = nullptr;
+  CountContext services_ctx;
   size_t typical = 0;  // the ledger BM_Explain explains
   size_t eligible = 0, with_education_wins = 0, area_capped = 0;
 
@@ -463,6 +475,30 @@ struct Fixture {
     const Explanation ex = Explain(*table, ledgers[typical], ctx, kDate);
     if (ex.total != fast.total || ex.eligible != fast.eligible) Die("Explain and Evaluate disagree");
     if (BeijingTotals(hand, c.values.data()).total != fast.total) Die("hand-written and engine disagree on a ledger");
+
+    // Issue 6: the Shanghai catalogue over the same people, counted in their city. Half of
+    // them get one or two children (their own generator, so the ledgers above are unchanged).
+    auto shanghai = set.InForce("310000", kDate);
+    if (!shanghai.ok() || (*shanghai)->services.services.empty()) Die("no Shanghai service catalogue in force");
+    services = &(*shanghai)->services;
+    services_ctx = ContextFor(services->rules, kCity, kDate, nullptr);
+    std::mt19937_64 crng(kSeed + 2);
+    for (size_t i = 0; i < ledgers.size(); ++i) {
+      for (int k = static_cast<int>(crng() % 4) - 1; k > 0; --k) {
+        ledgers[i].children.push_back({MakeDate(2008 + static_cast<int>(crng() % 18), 6, 1), "110100",
+                                       static_cast<int64_t>(i * 100 + 99 - static_cast<size_t>(k))});
+      }
+    }
+    // The fast path must agree with the explanation on the ledgers it is timed on.
+    for (size_t i = 0; i < 200; ++i) {
+      const SlotValues v = CountSlots(services->rules, ledgers[i], services_ctx);
+      std::vector<ServiceStanding> fast_services(services->services.size());
+      EvaluateServices(*services, v.values.data(), fast_services.data());
+      const std::vector<ServiceResult> slow = ExplainServices(*services, ledgers[i], kCity, kDate);
+      for (size_t k = 0; k < slow.size(); ++k) {
+        if (slow[k].qualifies != fast_services[k].qualifies) Die("services: fast path and explanation disagree");
+      }
+    }
   }
 
   // Where each column's values of person `from` on start.
@@ -609,6 +645,36 @@ void BM_Explain(benchmark::State& state) {
 }
 BENCHMARK(BM_Explain);
 
+void BM_ServicesRecompute(benchmark::State& state) {
+  const Fixture& f = F();
+  std::vector<ServiceStanding> out(f.services->services.size());
+  size_t i = 0;
+  int64_t qualifying = 0;
+  for (auto _ : state) {
+    const SlotValues v = CountSlots(f.services->rules, f.ledgers[i], f.services_ctx);
+    EvaluateServices(*f.services, v.values.data(), out.data());
+    for (const ServiceStanding& s : out) qualifying += s.qualifies ? 1 : 0;
+    if (++i == f.ledgers.size()) i = 0;
+  }
+  benchmark::DoNotOptimize(qualifying);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ServicesRecompute);
+
+void BM_PointsRecompute(benchmark::State& state) {
+  const Fixture& f = F();
+  size_t i = 0;
+  int64_t sum = 0;
+  for (auto _ : state) {
+    const SlotValues v = CountSlots(*f.table, f.ledgers[i], f.ctx);
+    sum += Evaluate(*f.table, v.values.data()).total.units();
+    if (++i == f.ledgers.size()) i = 0;
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PointsRecompute);
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -684,6 +750,21 @@ int main(int argc, char** argv) {
                 engine > 0
                     ? (", = " + std::to_string(static_cast<long>(engine / explain + 0.5)) + " Evaluate calls").c_str()
                     : "");
+  }
+  const double services = reporter.Median("BM_ServicesRecompute");
+  const double points_from_ledgers = reporter.Median("BM_PointsRecompute");
+  if (services > 0 && points_from_ledgers > 0) {
+    std::printf(
+        "services recompute (%zu services, %zu rules over %zu quantities): %.0f people/s = %.2f s per 1,000,000 "
+        "people on one core (target <= 10 s); points engine from the same ledgers %.0f people/s = %.2f s; "
+        "services time / points time = %.2f\n",
+        f.services->services.size(), f.services->rules.preconditions.size(), f.services->rules.slots.size(), services,
+        1e6 / services, points_from_ledgers, 1e6 / points_from_ledgers, points_from_ledgers / services);
+    std::printf("  (repetitions) services %s; points %s\n", reporter.All("BM_ServicesRecompute").c_str(),
+                reporter.All("BM_PointsRecompute").c_str());
+  } else {
+    std::printf("services recompute: not computed\n");
+    rc = 1;
   }
   return rc;
 }

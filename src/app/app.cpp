@@ -98,6 +98,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
   app->applications_ = std::make_unique<service::ApplicationService>(app->ctx_);
   app->permits_ = std::make_unique<service::PermitService>(app->ctx_);
   app->points_ = std::make_unique<service::PointsService>(app->ctx_);
+  app->catalogue_ = std::make_unique<service::CatalogueService>(app->ctx_);
   app->simulation_ = std::make_unique<service::SimulationService>(app->ctx_);
   app->hasher_ = std::make_unique<auth::PasswordHasher>(config.max_concurrent_hashes, std::chrono::milliseconds(2000));
   app->accounts_ = std::make_unique<service::AccountAdmin>(app->ctx_, app->hasher_.get());
@@ -135,7 +136,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
                app->consents_.get(),
                app->assists_.get(),
                app->access_log_.get(),
-               app->personal_data_.get()};
+               app->personal_data_.get(),
+               app->catalogue_.get()};
   http::AddApiRoutes(app->router_, app->api_);
   // Every route must have its line in the access table: a route without one is a wiring
   // bug, found here rather than by a caller.

@@ -74,6 +74,7 @@ class App {
   std::unique_ptr<service::ApplicationService> applications_;
   std::unique_ptr<service::PermitService> permits_;
   std::unique_ptr<service::PointsService> points_;
+  std::unique_ptr<service::CatalogueService> catalogue_;
   std::unique_ptr<service::SimulationService> simulation_;
   std::unique_ptr<credential::KeyStore> keys_;
   std::unique_ptr<service::CredentialService> credentials_;

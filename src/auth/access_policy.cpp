@@ -88,6 +88,8 @@ const std::vector<RouteAccess>& AccessTable() {
       Signed("POST", "/api/v1/me/assists/{id}/end", ResidentOnly()),
       Signed("GET", "/api/v1/me/corrections", ResidentOnly()),
       Signed("POST", "/api/v1/me/corrections", ResidentOnly()),
+      // The services the resident's permit opens (issue 6).
+      Signed("GET", "/api/v1/me/services", ResidentOnly()),
 
       // Third parties ask a person for consent (reading nothing until it is granted); a
       // community worker asks a resident to confirm in person.
@@ -110,6 +112,7 @@ const std::vector<RouteAccess>& AccessTable() {
                {"permit"}),
       OnPerson("GET", "/api/v1/people/{citizen_id}/ledger", kConsentedRead, {"ledger"}),
       OnPerson("GET", "/api/v1/people/{citizen_id}/points", kConsentedRead, {"points"}),
+      OnPerson("GET", "/api/v1/people/{citizen_id}/services", kPersonCase, {"services"}),
       OnPerson("GET", "/api/v1/permits/{number}", kConsentedRead, {"permit"}),
       OnPerson("POST", "/api/v1/permits/{number}/endorsements", kPersonCase, {"permit"}),
       OnPerson("POST", "/api/v1/permits/{number}/changes", kPersonCase, {"permit"}),

@@ -399,6 +399,18 @@ Result<AnyRecord> ParseRecord(const json& o, Date today) {
         return Bad("since", "For a child, 'since' must be the birth date in the child's ID number.",
                    "子女记录的 since 必须是其身份号码中的出生日期。", "family.birth_date");
       }
+      // A parent younger than this at the birth is a data-entry error, not a family
+      // (adoption law sets the adopter's minimum age far higher).
+      constexpr int kMinParentAge = 12;
+      if (r.relation == FamilyRelation::kChild && member_birth < AddYears(id->birth_date, kMinParentAge)) {
+        return Bad("member_citizen_id",
+                   "The child's birth date (" + FormatIsoDate(member_birth) + ") is not at least " +
+                       std::to_string(kMinParentAge) + " years after the parent's (" + FormatIsoDate(id->birth_date) +
+                       ").",
+                   "子女出生日期（" + FormatIsoDate(member_birth) + "）应晚于本人出生日期（" +
+                       FormatIsoDate(id->birth_date) + "）至少" + std::to_string(kMinParentAge) + "年。",
+                   "family.child_age");
+      }
       if (r.relation == FamilyRelation::kSpouse && (r.since < member_birth || r.since < id->birth_date)) {
         return Bad("since", "The marriage date is before a spouse was born.", "结婚日期早于配偶一方的出生日期。",
                    "field.period");

@@ -3,32 +3,21 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <initializer_list>
 
 #include "domain/division.hpp"
 #include "policy/points_policy.hpp"
 #include "policy/policy_reader.hpp"
+#include "policy/services_policy.hpp"
 
 namespace epermit::policy {
 namespace {
 
-// Refuses a key outside `allowed`, so a misspelt condition is never silently ignored.
-Status OnlyKeys(const PolicyReader& r, const toml::table& t, std::initializer_list<std::string_view> allowed,
-                const std::string& where) {
-  for (const auto& [key, node] : t) {
-    if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
-      return r.Fail(&node, "unknown key '" + std::string(key.str()) + "' in " + where);
-    }
-  }
-  return Status::Ok();
-}
-
 Result<SocialInsuranceAlternative> ReadAlternative(const PolicyReader& r, const toml::table& t) {
   EPERMIT_RETURN_IF_ERROR(
-      OnlyKeys(r, t,
-               {"label_en", "label_zh", "source", "schemes", "risks", "continuous_months", "window_months",
-                "min_months_in_window", "require_current_month", "exclude_back_payments", "precondition"},
-               "[[eligibility.social_insurance]]"));
+      r.OnlyKeys(t,
+                 {"label_en", "label_zh", "source", "schemes", "risks", "continuous_months", "window_months",
+                  "min_months_in_window", "require_current_month", "exclude_back_payments", "precondition"},
+                 "[[eligibility.social_insurance]]"));
   SocialInsuranceAlternative a;
   EPERMIT_ASSIGN_OR_RETURN(a.label_en, r.String(t, "label_en", true));
   EPERMIT_ASSIGN_OR_RETURN(a.label_zh, r.String(t, "label_zh", true));
@@ -79,21 +68,6 @@ PointsTable EngineTable(std::string title_en, std::string title_zh, std::string 
   t.age_as_of = AsOf::kDate;
   t.recognition = false;  // only the city's own months; no agreement applies to the permit itself
   return t;
-}
-
-// Adds a precondition, sharing the slot of an equal quantity.
-void AddPrecondition(PointsTable& t, Precondition pre) {
-  const std::string key = pre.quantity.Key();
-  pre.slot = -1;
-  for (size_t i = 0; i < t.slots.size(); ++i) {
-    if (t.slots[i].Key() == key) pre.slot = static_cast<int>(i);
-  }
-  if (pre.slot < 0) {
-    pre.slot = static_cast<int>(t.slots.size());
-    t.slots.push_back(pre.quantity);
-    t.slot_levels.emplace_back();
-  }
-  t.preconditions.push_back(std::move(pre));
 }
 
 Precondition AtLeast(std::string id, std::string title_en, std::string title_zh, std::string source,
@@ -208,8 +182,8 @@ Result<CityPolicy> ParseCityPolicy(std::string_view toml_text, const std::string
 
   const toml::table* elig = root["eligibility"].as_table();
   if (elig == nullptr) return r.Fail(&root, "missing table [eligibility]");
-  EPERMIT_RETURN_IF_ERROR(OnlyKeys(
-      r, *elig, {"min_residence_months", "source", "minor_age", "social_insurance_exempt_bases", "social_insurance"},
+  EPERMIT_RETURN_IF_ERROR(r.OnlyKeys(
+      *elig, {"min_residence_months", "source", "minor_age", "social_insurance_exempt_bases", "social_insurance"},
       "[eligibility]"));
   EPERMIT_ASSIGN_OR_RETURN(int64_t months, r.Int(*elig, "min_residence_months", 6, 0, 120));
   p.eligibility.min_residence_months = static_cast<int>(months);
@@ -235,6 +209,9 @@ Result<CityPolicy> ParseCityPolicy(std::string_view toml_text, const std::string
     if (points == nullptr) return r.Fail(points_node, "'points' must be a table");
     EPERMIT_ASSIGN_OR_RETURN(PointsTable table, ParsePointsTable(r, *points));
     p.points = std::move(table);
+  }
+  if (const toml::node* services = root.get("services")) {
+    EPERMIT_ASSIGN_OR_RETURN(p.services, ParseServiceCatalogue(r, *services));
   }
   return p;
 }

@@ -12,6 +12,7 @@
 #include "domain/model.hpp"
 #include "domain/permit_state.hpp"
 #include "policy/points.hpp"
+#include "policy/services.hpp"
 
 namespace epermit::policy {
 
@@ -94,6 +95,7 @@ struct CityPolicy {
   PermitPolicy permit;
   CredentialPolicy credentials;
   std::optional<PointsTable> points;  // the city's points scheme, when it has one in this version
+  ServiceCatalogue services;          // [[services]]: what the permit opens in this version (may be empty)
 };
 
 // Parses one policy file. Errors name the place as "file:line: message" in message_en.

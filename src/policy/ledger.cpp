@@ -166,6 +166,9 @@ Ledger BuildLedger(const std::string& citizen_id, const std::vector<domain::Regi
 
   const domain::FamilyRecord* spouse = nullptr;
   for (const auto& f : records.family) {
+    if (f.relation == domain::FamilyRelation::kChild && f.since <= today) {
+      l.children.push_back({f.since, domain::DivisionRegistry::Builtin().CityOf(f.hukou_division_code), f.h.id});
+    }
     if (f.relation != domain::FamilyRelation::kSpouse) continue;
     if (spouse == nullptr || std::tie(f.since, f.h.id) > std::tie(spouse->since, spouse->h.id)) spouse = &f;
   }
@@ -343,6 +346,10 @@ json LedgerToJson(const Ledger& l, Date today) {
     violations.push_back(
         {{"type", ToString(v.kind)}, {"city", v.city}, {"on", OptDate(v.on)}, {"record_id", v.record_id}});
   }
+  json children = json::array();
+  for (const auto& c : l.children) {
+    children.push_back({{"born", OptDate(c.born)}, {"hukou_city", c.hukou_city}, {"record_id", c.record_id}});
+  }
   json permits = json::array();
   for (const auto& p : l.permits) {
     permits.push_back({{"city", p.city},
@@ -371,6 +378,7 @@ json LedgerToJson(const Ledger& l, Date today) {
           {"honours", std::move(honours)},
           {"violations", std::move(violations)},
           {"spouse", std::move(spouse)},
+          {"children", std::move(children)},
           {"permits", std::move(permits)}};
 }
 

@@ -142,6 +142,12 @@ struct SpouseFact {        // from a family record (relation "spouse")
   int64_t record_id = 0;
 };
 
+struct ChildFact {         // from a family record (relation "child")
+  Date born{};             // the birth date in the child's ID number
+  std::string hukou_city;  // city-level code of the child's 户口
+  int64_t record_id = 0;
+};
+
 struct Ledger {
   std::string citizen_id;
   Date birth_date{};
@@ -160,6 +166,7 @@ struct Ledger {
   std::vector<HonourFact> honours;
   std::vector<ViolationFact> violations;
   std::optional<SpouseFact> spouse;
+  std::vector<ChildFact> children;  // in record order
 };
 
 // Builds the ledger of one person from what a city node holds about them: registrations
@@ -186,7 +193,8 @@ struct Ledger {
 // Every other fact maps 1:1 from its record, in record order: homes and study cover the
 // months touched by [from, to or today]; social insurance and housing fund keep their months;
 // records whose months lie wholly after today are dropped. The spouse is the family record
-// of relation "spouse" with the latest `since`.
+// of relation "spouse" with the latest `since`; every family record of relation "child" born
+// by today is a child.
 Ledger BuildLedger(const std::string& citizen_id, const std::vector<domain::Registration>& registrations,
                    const std::vector<domain::Permit>& permits, const domain::RecordBundle& records, Date today);
 

@@ -86,18 +86,6 @@ Points LeafPoints(const Indicator& ind, const int64_t* slots, int64_t carried_in
   return Capped(p, ind.cap, capped);
 }
 
-bool Holds(const Precondition& pre, int64_t v) {
-  switch (pre.comparison) {
-    case Comparison::kAtLeast:
-      return v >= pre.value;
-    case Comparison::kAtMost:
-      return v <= pre.value;
-    case Comparison::kEqual:
-      return v == pre.value;
-  }
-  return false;
-}
-
 std::string Requirement(const Precondition& pre) {
   const char* op = pre.comparison == Comparison::kAtLeast ? "≥ " : pre.comparison == Comparison::kAtMost ? "≤ " : "= ";
   return op + std::to_string(pre.value);
@@ -197,6 +185,32 @@ Date ResolveAsOf(AsOf a, Date date) {
              std::chrono::days(1);
   }
   return date;
+}
+
+bool Holds(const Precondition& pre, int64_t v) {
+  switch (pre.comparison) {
+    case Comparison::kAtLeast:
+      return v >= pre.value;
+    case Comparison::kAtMost:
+      return v <= pre.value;
+    case Comparison::kEqual:
+      return v == pre.value;
+  }
+  return false;
+}
+
+void AddPrecondition(PointsTable& table, Precondition pre) {
+  const std::string key = pre.quantity.Key();
+  pre.slot = -1;
+  for (size_t i = 0; i < table.slots.size() && pre.slot < 0; ++i) {
+    if (table.slots[i].Key() == key) pre.slot = static_cast<int>(i);
+  }
+  if (pre.slot < 0) {
+    pre.slot = static_cast<int>(table.slots.size());
+    table.slots.push_back(pre.quantity);
+    table.slot_levels.emplace_back();
+  }
+  table.preconditions.push_back(std::move(pre));
 }
 
 SlotValues CountSlots(const PointsTable& table, const Ledger& ledger, const CountContext& ctx) {

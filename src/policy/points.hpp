@@ -189,6 +189,13 @@ struct PointsTable {
   EvalPlan plan;
 };
 
+// Whether a counted value meets a precondition.
+bool Holds(const Precondition& pre, int64_t value);
+
+// Appends a precondition to `table`, sharing the slot of an equal quantity (QuantitySpec::Key)
+// or adding one. Call CompilePlan after the last.
+void AddPrecondition(PointsTable& table, Precondition pre);
+
 // Builds `table.plan` from its indicators (the parser calls it; tests that build a table by
 // hand call it too).
 void CompilePlan(PointsTable& table);

@@ -378,6 +378,11 @@ Result<QuantitySpec> ParseQuantitySpec(const PolicyReader& r, const toml::node& 
   EPERMIT_ASSIGN_OR_RETURN(spec.max_base_ratio_pct, SmallInt(r, *t, "max_base_ratio_pct", 1000));
   EPERMIT_ASSIGN_OR_RETURN(spec.last_years, SmallInt(r, *t, "last_years", 50));
   EPERMIT_ASSIGN_OR_RETURN(spec.min_yuan, r.Int(*t, "min_yuan", 0, 0, 1'000'000'000'000));
+  EPERMIT_ASSIGN_OR_RETURN(int64_t min_age, r.Int(*t, "min_age", 0, 0, 30));
+  EPERMIT_ASSIGN_OR_RETURN(int64_t max_age, r.Int(*t, "max_age", -1, 0, 30));
+  if (max_age >= 0 && max_age < min_age) return r.Fail(t->get("max_age"), "max_age must not be below min_age");
+  spec.min_age = static_cast<int>(min_age);
+  spec.max_age = static_cast<int>(max_age);
   return spec;
 }
 

@@ -4,6 +4,8 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <initializer_list>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -28,6 +30,17 @@ class PolicyReader {
     if (at != nullptr && at->source().begin.line > 0) where << ":" << at->source().begin.line;
     return MakeError(ErrorKind::kInvalidArgument, "policy.invalid", where.str() + ": " + what,
                      where.str() + "：" + what, file_);
+  }
+
+  // Refuses a key outside `allowed`, so a misspelt condition is never silently ignored.
+  Status OnlyKeys(const toml::table& t, std::initializer_list<std::string_view> allowed,
+                  const std::string& where) const {
+    for (const auto& [key, node] : t) {
+      if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
+        return Fail(&node, "unknown key '" + std::string(key.str()) + "' in " + where);
+      }
+    }
+    return Status::Ok();
   }
 
   Result<std::string> String(const toml::table& t, std::string_view key, bool required,

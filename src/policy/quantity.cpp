@@ -468,6 +468,8 @@ std::string QuantitySpec::Key() const {
   if (!include_back_payments_in_run) k << " run_without_back_payments";
   if (allow_unpaid_as_of_month) k << " allow_unpaid_as_of_month";
   if (before_as_of_month) k << " before_as_of_month";
+  if (min_age > 0) k << " min_age=" << min_age;
+  if (max_age >= 0) k << " max_age=" << max_age;
   list("work_districts_not_in", work_districts_not_in, text);
   if (name == "home_work_months") k << (with_work ? " with_work" : " without_work");
   return k.str();
@@ -581,6 +583,12 @@ const std::vector<QuantityInfo>& QuantityCatalogue() {
        "full-time graduate within the last 12 months",
        "全日制应届高校毕业生",
        {},
+       false},
+      {"children",
+       QuantityUnit::kCount,
+       "children (from family records) whose age on the as-of date is within [min_age, max_age]",
+       "子女人数（按基准日周岁，min_age 至 max_age）",
+       {"min_age", "max_age"},
        false},
       {"shortage_major", QuantityUnit::kFlag, "studied a major on the city's shortage list", "紧缺急需专业", {}, false},
   };
@@ -813,6 +821,19 @@ CountedValue Count(const QuantitySpec& spec, const Ledger& l, const CountContext
         if (facts != nullptr) {
           facts->push_back({RefOf("education", e.record_id), "completed " + FormatIsoDate(e.completed_on)});
         }
+      }
+    }
+    return out;
+  }
+  if (n == "children") {
+    for (const ChildFact& c : l.children) {
+      if (c.born > ctx.as_of) continue;
+      const int age = AgeYears(c.born, ctx.as_of);
+      if (age < spec.min_age || (spec.max_age >= 0 && age > spec.max_age)) continue;
+      ++out.value;
+      if (facts != nullptr) {
+        facts->push_back(
+            {RefOf("family", c.record_id), "child born " + FormatIsoDate(c.born) + ", age " + std::to_string(age)});
       }
     }
     return out;

@@ -65,6 +65,10 @@ struct QuantitySpec {
   // (with_work) or was not (!with_work) paid in a district outside work_districts_not_in.
   std::vector<std::string> work_districts_not_in;
   bool with_work = true;
+  // children: only those whose age in whole years on the as-of date is at least min_age and,
+  // when max_age ≥ 0, at most max_age.
+  int min_age = 0;
+  int max_age = -1;
 
   // A canonical text of the name and every parameter, so equal specs share one slot and an
   // explanation can show exactly what was counted.

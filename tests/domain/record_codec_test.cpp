@@ -193,6 +193,12 @@ TEST(RecordCodecTest, Family) {
   RoundTrip(With(f, {{"relation", "child"}, {"member_citizen_id", child}, {"since", "2015-03-15"}}));
   ExpectError(With(f, {{"relation", "child"}, {"member_citizen_id", child}, {"since", "2015-03-16"}}),
               "family.birth_date", "since");
+  // A child whose age makes no sense: born before the parent (born 1949-12-31) was 12.
+  ExpectError(With(f, {{"relation", "child"}, {"member_citizen_id", "110105195503150023"}, {"since", "1955-03-15"}}),
+              "family.child_age", "member_citizen_id");
+  ExpectError(With(f, {{"relation", "child"}, {"member_citizen_id", "110105196112300025"}, {"since", "1961-12-30"}}),
+              "family.child_age", "member_citizen_id");
+  RoundTrip(With(f, {{"relation", "child"}, {"member_citizen_id", "110105196112310020"}, {"since", "1961-12-31"}}));
 }
 
 TEST(RecordCodecTest, BundleTakesEveryKind) {

@@ -10,6 +10,7 @@
 #include "service/access_log.hpp"
 #include "service/application_service.hpp"
 #include "service/assist_service.hpp"
+#include "service/catalogue_service.hpp"
 #include "service/consent_service.hpp"
 #include "service/credential_service.hpp"
 #include "service/permit_service.hpp"
@@ -43,6 +44,7 @@ struct ApiServices {
   service::AssistService* assists = nullptr;
   service::AccessLog* access_log = nullptr;
   service::PersonalDataService* personal_data = nullptr;
+  service::CatalogueService* catalogue = nullptr;
 };
 
 void AddSystemRoutes(Router& router, const ApiServices& api);

@@ -31,6 +31,30 @@ std::optional<HttpResponse> DenyPerson(HttpRequest& req, const ApiServices& api,
   return Deny(req, api, subject);
 }
 
+// ?date=YYYY-MM-DD, when given.
+Result<std::optional<Date>> DateQuery(const HttpRequest& req) {
+  const std::string* text = req.Query("date");
+  if (text == nullptr) return std::optional<Date>{};
+  auto date = ParseIsoDate(*text);
+  if (!date) {
+    return MakeError(ErrorKind::kInvalidArgument, "services.bad_date", "'date' must be a date like 2026-01-31.",
+                     "date 须为 2026-01-31 这样的日期。", "date");
+  }
+  return std::optional<Date>{*date};
+}
+
+HttpResponse ServicesResponse(const ApiServices& api, const HttpRequest& req, const std::string& citizen_id,
+                              const std::string& instance) {
+  auto date = DateQuery(req);
+  if (!date.ok()) return ProblemResponseWithStatus(400, date.error(), instance);
+  auto services = api.catalogue->ForPerson(citizen_id, *date);
+  if (!services.ok()) {
+    const int status = services.error().kind == ErrorKind::kInvalidArgument ? 400 : HttpStatusFor(services.error());
+    return ProblemResponseWithStatus(status, services.error(), instance);
+  }
+  return JsonResponse(200, *services);
+}
+
 }  // namespace
 
 void AddPeopleRoutes(Router& router, const ApiServices& api) {
@@ -85,6 +109,18 @@ void AddPeopleRoutes(Router& router, const ApiServices& api) {
       return ProblemResponseWithStatus(status, points.error(), instance);
     }
     return JsonResponse(200, *points);
+  });
+
+  // Every service of the city's catalogue for the person: qualifies or not, the tier, why
+  // (docs/POLICIES.md "[[services]]"). ?date= works it out on a past date.
+  router.Add("GET", "/api/v1/people/{citizen_id}/services", [&api](HttpRequest& req) {
+    const std::string& citizen_id = req.Param("citizen_id");
+    if (auto denied = DenyPerson(req, api, citizen_id)) return std::move(*denied);
+    return ServicesResponse(api, req, citizen_id, "/api/v1/people/" + domain::MaskCitizenId(citizen_id) + "/services");
+  });
+  // The same for the signed-in resident.
+  router.Add("GET", "/api/v1/me/services", [&api](HttpRequest& req) {
+    return ServicesResponse(api, req, req.principal->citizen_id, "/api/v1/me/services");
   });
 }
 
