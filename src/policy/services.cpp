@@ -18,6 +18,13 @@ constexpr std::array<std::pair<ServiceCategory, const char*>, 6> kCategories = {
     {ServiceCategory::kConvenience, "convenience"},
 }};
 
+constexpr std::array<std::pair<ServiceWorkflow, const char*>, 4> kWorkflows = {{
+    {ServiceWorkflow::kNone, "none"},
+    {ServiceWorkflow::kMedicalFiling, "medical_filing"},
+    {ServiceWorkflow::kPensionTransfer, "pension_transfer"},
+    {ServiceWorkflow::kUnemploymentBenefit, "unemployment_benefit"},
+}};
+
 bool AllHold(const PointsTable& rules, const std::vector<int>& which, const int64_t* slots) {
   for (int i : which) {
     const Precondition& pre = rules.preconditions[static_cast<size_t>(i)];
@@ -89,6 +96,20 @@ const char* ToString(ServiceCategory c) {
 
 std::optional<ServiceCategory> ParseServiceCategory(std::string_view s) {
   for (const auto& [value, name] : kCategories) {
+    if (s == name) return value;
+  }
+  return std::nullopt;
+}
+
+const char* ToString(ServiceWorkflow w) {
+  for (const auto& [value, name] : kWorkflows) {
+    if (value == w) return name;
+  }
+  return "?";
+}
+
+std::optional<ServiceWorkflow> ParseServiceWorkflow(std::string_view s) {
+  for (const auto& [value, name] : kWorkflows) {
     if (s == name) return value;
   }
   return std::nullopt;
@@ -181,6 +202,7 @@ nlohmann::json ServiceResultToJson(const ServiceResult& r) {
                       {"name_en", d.name_en},
                       {"name_zh", d.name_zh},
                       {"category", ToString(d.category)},
+                      {"workflow", ToString(d.workflow)},
                       {"basis", d.basis},
                       {"description_en", d.description_en},
                       {"description_zh", d.description_zh},

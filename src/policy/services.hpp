@@ -25,6 +25,12 @@ enum class ServiceCategory { kEducation, kHousing, kEmployment, kSocialInsurance
 const char* ToString(ServiceCategory c);
 std::optional<ServiceCategory> ParseServiceCategory(std::string_view s);
 
+// A service whose outcome is worked out from the ledger beyond qualifying
+// (policy/social_insurance_services.hpp): the filing, the pension place, the benefit.
+enum class ServiceWorkflow { kNone, kMedicalFiling, kPensionTransfer, kUnemploymentBenefit };
+const char* ToString(ServiceWorkflow w);
+std::optional<ServiceWorkflow> ParseServiceWorkflow(std::string_view s);
+
 // Something the person must bring: what the platform cannot fetch from a department.
 struct ServiceMaterial {
   std::string code;
@@ -54,6 +60,7 @@ struct ServiceDefinition {
   std::string name_en;
   std::string name_zh;
   ServiceCategory category = ServiceCategory::kConvenience;
+  ServiceWorkflow workflow = ServiceWorkflow::kNone;
   std::string basis;  // the legal basis, e.g. "《居住证暂行条例》第十二条"
   std::string description_en;
   std::string description_zh;

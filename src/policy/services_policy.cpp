@@ -58,7 +58,7 @@ Status ReadRules(const PolicyReader& r, const toml::table& t, const std::string&
 Result<ServiceDefinition> ReadService(const PolicyReader& r, const toml::table& t, ServiceCatalogue& c) {
   EPERMIT_RETURN_IF_ERROR(r.OnlyKeys(t,
                                      {"id", "name_en", "name_zh", "category", "basis", "description_en",
-                                      "description_zh", "note", "material", "step", "precondition", "tier"},
+                                      "description_zh", "note", "workflow", "material", "step", "precondition", "tier"},
                                      "[[services]]"));
   ServiceDefinition d;
   EPERMIT_ASSIGN_OR_RETURN(d.id, Identifier(r, t, "service"));
@@ -71,6 +71,11 @@ Result<ServiceDefinition> ReadService(const PolicyReader& r, const toml::table& 
                   "category is education, housing, employment, social_insurance, health or convenience");
   }
   d.category = *parsed;
+  EPERMIT_ASSIGN_OR_RETURN(std::string workflow, r.String(t, "workflow", false, "none"));
+  auto flow = ParseServiceWorkflow(workflow);
+  if (!flow)
+    return r.Fail(t.get("workflow"), "workflow is none, medical_filing, pension_transfer or unemployment_benefit");
+  d.workflow = *flow;
   EPERMIT_ASSIGN_OR_RETURN(d.basis, r.String(t, "basis", true));
   EPERMIT_ASSIGN_OR_RETURN(d.description_en, r.String(t, "description_en", true));
   EPERMIT_ASSIGN_OR_RETURN(d.description_zh, r.String(t, "description_zh", true));

@@ -1,5 +1,6 @@
 #include "service/ledger_service.hpp"
 
+#include "domain/division.hpp"
 #include "domain/record_codec.hpp"
 #include "service/field_checks.hpp"
 
@@ -27,7 +28,14 @@ Result<LedgerView> LedgerService::Get(const std::string& citizen_id) const {
                      "This node holds no registration, permit or department record of that person.",
                      "本节点没有该人员的居住登记、居住证或部门数据。", "citizen_id");
   }
-  return LedgerView{policy::BuildLedger(id.number, registrations, permits, records, today), today};
+  std::string hukou_city;
+  const domain::HukouRecord* latest = nullptr;
+  for (const domain::HukouRecord& h : records.hukou) {
+    if (latest == nullptr || h.h.id > latest->h.id) latest = &h;
+  }
+  if (latest != nullptr) hukou_city = domain::DivisionRegistry::Builtin().CityOf(latest->division_code);
+  return LedgerView{policy::BuildLedger(id.number, registrations, permits, records, today), today,
+                    std::move(hukou_city)};
 }
 
 }  // namespace epermit::service

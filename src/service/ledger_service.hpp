@@ -13,6 +13,9 @@ namespace epermit::service {
 struct LedgerView {
   policy::Ledger ledger;
   Date as_of{};  // the node's today when it was built
+  // City-level code of the person's 户口, from the latest hukou record ("" when none): where a
+  // pension is paid when no place has ten years (policy/social_insurance_services.hpp).
+  std::string hukou_city;
 };
 
 class LedgerService {

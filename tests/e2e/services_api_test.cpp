@@ -71,6 +71,17 @@ TEST_F(ServicesApiTest, ResidentSeesEveryServiceAndANewChildChangesTheAnswer) {
   EXPECT_EQ(Service(b, "exit_entry_documents")["status"], "qualifies");
   // 8 months of employee insurance: not the 12 the unemployment benefit needs.
   EXPECT_EQ(Service(b, "unemployment_benefit")["status"], "does_not_qualify");
+  // The social-insurance services say what they would give, worked out from the ledger:
+  // 8 months of Shanghai pension, hukou in 九江 (360400), no place with ten years → rule 4.
+  const json pension = Service(b, "pension_transfer")["assessment"];
+  EXPECT_EQ(pension["outcome"], "worked_out") << pension.dump(1);
+  EXPECT_EQ(pension["rule"], 4);
+  EXPECT_EQ(pension["receipt_city"], "360400");
+  EXPECT_EQ(pension["current_city"], "310000");
+  EXPECT_EQ(pension["total_months"], 8);
+  EXPECT_EQ(Service(b, "unemployment_benefit")["assessment"]["code"], "unemployment.too_short");
+  EXPECT_EQ(Service(b, "medical_settlement_filing")["assessment"]["code"], "medical.not_insured_elsewhere");
+  EXPECT_FALSE(Service(b, "exit_entry_documents").contains("assessment"));
 
   ASSERT_EQ(ImportChild(MakeCitizenId("310101", "20190901", 12), "2019-09-01").status, 201);
   ClientResponse after = Call(ResidentToken(owner_), "/api/v1/me/services");

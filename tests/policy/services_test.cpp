@@ -84,6 +84,15 @@ TEST(ServiceCatalogue, ShanghaiShipsTheServicesOfArticles12And13) {
     ids.push_back(d.id);
     EXPECT_FALSE(d.steps.empty()) << d.id;
     EXPECT_FALSE(d.basis.empty()) << d.id;
+    if (d.id == "pension_transfer") {
+      EXPECT_EQ(d.workflow, ServiceWorkflow::kPensionTransfer);
+    } else if (d.id == "medical_settlement_filing") {
+      EXPECT_EQ(d.workflow, ServiceWorkflow::kMedicalFiling);
+    } else if (d.id == "unemployment_benefit") {
+      EXPECT_EQ(d.workflow, ServiceWorkflow::kUnemploymentBenefit);
+    } else {
+      EXPECT_EQ(d.workflow, ServiceWorkflow::kNone) << d.id;
+    }
   }
   for (const char* want :
        {"compulsory_education", "housing_fund_withdrawal", "public_rental_housing", "child_education_subsidy",
@@ -283,6 +292,7 @@ at_least = 12
   ASSERT_EQ(p->services.services.size(), 1u);
   const ServiceDefinition& d = p->services.services[0];
   EXPECT_EQ(d.category, ServiceCategory::kEducation);
+  EXPECT_EQ(d.workflow, ServiceWorkflow::kNone);
   EXPECT_EQ(d.materials.at(0).code, "photo");
   EXPECT_EQ(d.steps.at(0).deadline_days, 10);
   EXPECT_EQ(d.rules, std::vector<int>{0});
@@ -299,6 +309,9 @@ TEST(ServiceCataloguePolicy, EveryMistakeIsRefusedWithItsLine) {
     s.replace(s.find(from), from.size(), to);
     return s;
   };
+  EXPECT_NE(ErrorOf(replaced(R"(category = "education")", "category = \"education\"\nworkflow = \"fishing\""))
+                .find("workflow is none, medical_filing"),
+            std::string::npos);
   const std::string category = ErrorOf(replaced(R"(category = "education")", R"(category = "leisure")"));
   EXPECT_NE(category.find("policies/310000/t.toml:15: category is education"), std::string::npos) << category;
   EXPECT_NE(ErrorOf(replaced(R"(id = "svc")", R"(id = "Svc-1")")).find("is not [a-z0-9_]{1,40}"), std::string::npos);
