@@ -3,21 +3,10 @@
 #include <array>
 #include <utility>
 
+#include "common/enum_names.hpp"
+
 namespace epermit::domain {
 namespace {
-
-// One table per enum: the wire name of each value, in enum order.
-template <typename E, size_t N>
-const char* NameOf(const std::array<const char*, N>& names, E v) {
-  return names[static_cast<size_t>(v)];
-}
-template <typename E, size_t N>
-std::optional<E> Lookup(const std::array<const char*, N>& names, std::string_view s) {
-  for (size_t i = 0; i < N; ++i) {
-    if (s == names[i]) return static_cast<E>(i);
-  }
-  return std::nullopt;
-}
 
 constexpr std::array<const char*, 4> kBasisNames{"employment", "own_home", "rented_home", "study"};
 constexpr std::array<const char*, 13> kRecordKindNames{

@@ -4,26 +4,17 @@
 #include <array>
 #include <utility>
 
+#include "common/enum_names.hpp"
 #include "policy/points_report.hpp"
 
 namespace epermit::policy {
 namespace {
 
-constexpr std::array<std::pair<ServiceCategory, const char*>, 6> kCategories = {{
-    {ServiceCategory::kEducation, "education"},
-    {ServiceCategory::kHousing, "housing"},
-    {ServiceCategory::kEmployment, "employment"},
-    {ServiceCategory::kSocialInsurance, "social_insurance"},
-    {ServiceCategory::kHealth, "health"},
-    {ServiceCategory::kConvenience, "convenience"},
-}};
-
-constexpr std::array<std::pair<ServiceWorkflow, const char*>, 4> kWorkflows = {{
-    {ServiceWorkflow::kNone, "none"},
-    {ServiceWorkflow::kMedicalFiling, "medical_filing"},
-    {ServiceWorkflow::kPensionTransfer, "pension_transfer"},
-    {ServiceWorkflow::kUnemploymentBenefit, "unemployment_benefit"},
-}};
+// Wire names in enum order (common/enum_names.hpp).
+constexpr std::array<const char*, 6> kCategoryNames{"education",        "housing", "employment",
+                                                    "social_insurance", "health",  "convenience"};
+constexpr std::array<const char*, 4> kWorkflowNames{"none", "medical_filing", "pension_transfer",
+                                                    "unemployment_benefit"};
 
 bool AllHold(const PointsTable& rules, const std::vector<int>& which, const int64_t* slots) {
   for (int i : which) {
@@ -87,32 +78,13 @@ nlohmann::json LinesJson(const std::vector<PreconditionLine>& lines) {
 
 }  // namespace
 
-const char* ToString(ServiceCategory c) {
-  for (const auto& [value, name] : kCategories) {
-    if (value == c) return name;
-  }
-  return "?";
-}
-
+const char* ToString(ServiceCategory c) { return NameOf(kCategoryNames, c); }
 std::optional<ServiceCategory> ParseServiceCategory(std::string_view s) {
-  for (const auto& [value, name] : kCategories) {
-    if (s == name) return value;
-  }
-  return std::nullopt;
+  return Lookup<ServiceCategory>(kCategoryNames, s);
 }
-
-const char* ToString(ServiceWorkflow w) {
-  for (const auto& [value, name] : kWorkflows) {
-    if (value == w) return name;
-  }
-  return "?";
-}
-
+const char* ToString(ServiceWorkflow w) { return NameOf(kWorkflowNames, w); }
 std::optional<ServiceWorkflow> ParseServiceWorkflow(std::string_view s) {
-  for (const auto& [value, name] : kWorkflows) {
-    if (s == name) return value;
-  }
-  return std::nullopt;
+  return Lookup<ServiceWorkflow>(kWorkflowNames, s);
 }
 
 void EvaluateServices(const ServiceCatalogue& catalogue, const int64_t* slots, ServiceStanding* out) {

@@ -6,40 +6,16 @@
 #include <set>
 #include <utility>
 
+#include "common/enum_names.hpp"
+
 namespace epermit::policy {
 namespace {
 
-constexpr std::array<std::pair<MedicalFilingCategory, const char*>, 6> kCategories = {{
-    {MedicalFilingCategory::kRetiredResettled, "retired_resettled"},
-    {MedicalFilingCategory::kLongTermResident, "long_term_resident"},
-    {MedicalFilingCategory::kStationedWorker, "stationed_worker"},
-    {MedicalFilingCategory::kReferral, "referral"},
-    {MedicalFilingCategory::kEmergency, "emergency"},
-    {MedicalFilingCategory::kOtherTemporary, "other_temporary"},
-}};
-
-constexpr std::array<std::pair<SeparationReason, const char*>, 4> kReasons = {{
-    {SeparationReason::kContractExpired, "contract_expired"},
-    {SeparationReason::kDismissedByEmployer, "dismissed_by_employer"},
-    {SeparationReason::kEmployerFault, "employer_fault"},
-    {SeparationReason::kResigned, "resigned"},
-}};
-
-template <typename E, size_t N>
-const char* NameOf(const std::array<std::pair<E, const char*>, N>& table, E value) {
-  for (const auto& [v, name] : table) {
-    if (v == value) return name;
-  }
-  return "?";
-}
-
-template <typename E, size_t N>
-std::optional<E> ValueOf(const std::array<std::pair<E, const char*>, N>& table, std::string_view s) {
-  for (const auto& [v, name] : table) {
-    if (s == name) return v;
-  }
-  return std::nullopt;
-}
+// Wire names in enum order (common/enum_names.hpp).
+constexpr std::array<const char*, 6> kCategoryNames{"retired_resettled", "long_term_resident", "stationed_worker",
+                                                    "referral",          "emergency",          "other_temporary"};
+constexpr std::array<const char*, 4> kReasonNames{"contract_expired", "dismissed_by_employer", "employer_fault",
+                                                  "resigned"};
 
 // Distinct months of one risk paid in each city, back payments included (they are paid months).
 std::map<std::string, std::set<MonthIndex>> MonthsByCity(const Ledger& l, domain::InsuranceRisk risk) {
@@ -76,15 +52,19 @@ std::string YearsMonthsZh(int months) {
 
 }  // namespace
 
-const char* ToString(MedicalFilingCategory c) { return NameOf(kCategories, c); }
-std::optional<MedicalFilingCategory> ParseMedicalFilingCategory(std::string_view s) { return ValueOf(kCategories, s); }
+const char* ToString(MedicalFilingCategory c) { return NameOf(kCategoryNames, c); }
+std::optional<MedicalFilingCategory> ParseMedicalFilingCategory(std::string_view s) {
+  return Lookup<MedicalFilingCategory>(kCategoryNames, s);
+}
 bool IsLongTerm(MedicalFilingCategory c) {
   return c == MedicalFilingCategory::kRetiredResettled || c == MedicalFilingCategory::kLongTermResident ||
          c == MedicalFilingCategory::kStationedWorker;
 }
 
-const char* ToString(SeparationReason r) { return NameOf(kReasons, r); }
-std::optional<SeparationReason> ParseSeparationReason(std::string_view s) { return ValueOf(kReasons, s); }
+const char* ToString(SeparationReason r) { return NameOf(kReasonNames, r); }
+std::optional<SeparationReason> ParseSeparationReason(std::string_view s) {
+  return Lookup<SeparationReason>(kReasonNames, s);
+}
 
 Result<MedicalFiling> PlanMedicalFiling(const Ledger& ledger, const std::string& residence_city,
                                         MedicalFilingCategory category, Date today,
