@@ -319,6 +319,32 @@ void BM_ServiceIssuance(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// One issuance and then the proactive push it queues (service/service_push.hpp), worked out
+// on this thread instead of the node's push worker: the person's ledger read back, every
+// service of the catalogue explained, the standing compared and the notices written. Against
+// BM_ServiceIssuance in the same run, the share of a node's work the push adds per permit.
+void BM_ServiceIssuanceWithPush(benchmark::State& state) {
+  City& city = TheCity();
+  if (city.Empty()) city.Refill();
+  city.app().push().Drain();  // what earlier benchmarks queued, outside timing
+  const service::Actor actor{"bench"};
+  for (auto _ : state) {
+    if (city.Empty()) {
+      state.PauseTiming();
+      city.Refill();
+      city.app().push().Drain();  // the records imported queue everyone
+      state.ResumeTiming();
+    }
+    auto out = city.app().applications().Apply(city.Take(), actor);
+    if (!out.ok() || !out->permit) {
+      state.SkipWithError("Apply failed or not approved at once");
+      break;
+    }
+    city.app().push().Drain();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 // The same issuances from kClients threads at once, as a node's request threads would send
 // them: the store's group commit writes whatever is queued in one FULL commit. A fixed
 // number of iterations so that thread 0 can prepare every resident before the timed loop
@@ -342,6 +368,7 @@ void BM_ServiceIssuanceConcurrent(benchmark::State& state) {
 
 BENCHMARK(BM_BareSqliteFullCommit)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ServiceIssuance)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ServiceIssuanceWithPush)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ServiceIssuanceConcurrent)
     ->Threads(kClients)
     ->Iterations(kConcurrentPerClient)

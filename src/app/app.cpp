@@ -112,6 +112,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
   app->audit_log_ = std::make_unique<service::TransparencyLog>(app->ctx_, app->keys_.get());
   EPERMIT_RETURN_IF_ERROR(app->audit_log_->Load());
   app->notifier_ = std::make_unique<service::LogNotifier>();
+  app->service_applications_ = std::make_unique<service::ServiceApplicationService>(app->ctx_);
+  app->push_ = std::make_unique<service::ServicePush>(app->ctx_, app->notifier_.get());
+  app->ctx_.changes = app->push_.get();
   app->consents_ = std::make_unique<service::ConsentService>(app->ctx_);
   app->assists_ = std::make_unique<service::AssistService>(app->ctx_, app->notifier_.get());
   app->access_log_ = std::make_unique<service::AccessLog>(app->ctx_);
@@ -137,7 +140,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, const Clock* cloc
                app->assists_.get(),
                app->access_log_.get(),
                app->personal_data_.get(),
-               app->catalogue_.get()};
+               app->catalogue_.get(),
+               app->service_applications_.get(),
+               app->push_.get()};
   http::AddApiRoutes(app->router_, app->api_);
   // Every route must have its line in the access table: a route without one is a wiring
   // bug, found here rather than by a caller.
@@ -191,6 +196,7 @@ Status App::Start() {
                                std::to_string(server_->port()));
   }
   EPERMIT_RETURN_IF_ERROR(audit_log_->PublishHead().status());
+  push_->Start();
   sweeper_ = std::thread([this] { SweepLoop(); });
   digester_ = std::thread([this] { DigestLoop(); });
   auditor_ = std::thread([this] { AuditLoop(); });
@@ -214,6 +220,13 @@ void App::SweepLoop() {
     lock.unlock();
     auto swept = permits_->Sweep({"system"});
     if (!swept.ok()) spdlog::warn("sweep failed: {}", swept.error().code);
+    // After the permit sweep, so permits that lapsed today count as lapsed.
+    auto pushed = push_->DailySweep();
+    if (!pushed.ok()) {
+      spdlog::warn("service push sweep failed: {}", pushed.error().code);
+    } else if (*pushed) {
+      spdlog::info("service push sweep: {} people, {} notices", (*pushed)->people, (*pushed)->notices);
+    }
     lock.lock();
   }
 }
@@ -242,6 +255,8 @@ void App::Stop() {
   if (digester_.joinable()) digester_.join();
   if (auditor_.joinable()) auditor_.join();
   if (server_) server_->Stop();
+  // After the server: a change a last request queued is still worked out or left to the sweep.
+  if (push_) push_->Stop();
 }
 
 App::~App() { Stop(); }

@@ -54,13 +54,14 @@ class App {
   service::AssistService& assists() { return *assists_; }
   service::AccessLog& access_log() { return *access_log_; }
   service::PersonalDataService& personal_data() { return *personal_data_; }
+  service::ServiceApplicationService& service_applications() { return *service_applications_; }
+  service::ServicePush& push() { return *push_; }
 
  private:
   App() = default;
   void SweepLoop();
   void DigestLoop();
-  void AuditLoop();  // signs a tree head every audit.tree_head_seconds when the log grew  // keeps person digests
-                     // current (service/digest_refresher.hpp)
+  void AuditLoop();  // signs a tree head every audit.tree_head_seconds when the log grew
   Status LoadTrustList();
 
   Config config_;
@@ -75,6 +76,8 @@ class App {
   std::unique_ptr<service::PermitService> permits_;
   std::unique_ptr<service::PointsService> points_;
   std::unique_ptr<service::CatalogueService> catalogue_;
+  std::unique_ptr<service::ServiceApplicationService> service_applications_;
+  std::unique_ptr<service::ServicePush> push_;
   std::unique_ptr<service::SimulationService> simulation_;
   std::unique_ptr<credential::KeyStore> keys_;
   std::unique_ptr<service::CredentialService> credentials_;

@@ -90,6 +90,11 @@ const std::vector<RouteAccess>& AccessTable() {
       Signed("POST", "/api/v1/me/corrections", ResidentOnly()),
       // The services the resident's permit opens (issue 6).
       Signed("GET", "/api/v1/me/services", ResidentOnly()),
+      Signed("POST", "/api/v1/me/service-applications", ResidentOnly()),
+      Signed("GET", "/api/v1/me/service-applications", ResidentOnly()),
+      Signed("POST", "/api/v1/me/service-applications/{id}/materials", ResidentOnly()),
+      Signed("GET", "/api/v1/me/inbox", ResidentOnly()),
+      Signed("POST", "/api/v1/me/inbox/preference", ResidentOnly()),
 
       // Third parties ask a person for consent (reading nothing until it is granted); a
       // community worker asks a resident to confirm in person.
@@ -119,6 +124,9 @@ const std::vector<RouteAccess>& AccessTable() {
       OnPerson("POST", "/api/v1/permits/{number}/replacements", kPersonCase, {"permit"}),
       OnPerson("POST", "/api/v1/permits/{number}/revocation", {{kReviewer, kCity}}, {"permit"}),
       Signed("GET", "/api/v1/corrections", {{kReviewer, kCity}}),
+      OnPerson("GET", "/api/v1/service-applications/{id}", kPersonCase, {"service_application"}),
+      Signed("GET", "/api/v1/service-applications", {{kReviewer, kCity}}),
+      OnPerson("POST", "/api/v1/service-applications/{id}/decision", {{kReviewer, kCity}}, {"service_application"}),
       OnPerson("POST", "/api/v1/corrections/{id}/decision", {{kReviewer, kCity}}, {"correction"}),
 
       // Policy what-ifs read the whole population in aggregate.

@@ -170,6 +170,32 @@ Result<std::optional<std::string>> OptionalString(const json& obj, std::string_v
   return std::optional<std::string>(std::move(checked).value());
 }
 
+Result<std::vector<std::string>> RequireStringArray(const json& obj, std::string_view field, size_t max_items,
+                                                    size_t max_codepoints, std::string_view prefix) {
+  const std::string path = FieldPath(prefix, field);
+  const json* value = Find(obj, field);
+  if (value == nullptr) return Missing(path);
+  if (!value->is_array()) return WrongType(path, "an array of strings", "字符串数组");
+  if (value->size() > max_items) {
+    return MakeError(ErrorKind::kInvalidArgument, "field.range",
+                     path + " holds at most " + std::to_string(max_items) + " entries.",
+                     path + " 最多 " + std::to_string(max_items) + " 项。", path);
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < value->size(); ++i) {
+    EPERMIT_ASSIGN_OR_RETURN(std::string s,
+                             CheckString((*value)[i], path + "[" + std::to_string(i) + "]", max_codepoints));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> OptionalStringArray(const json& obj, std::string_view field, size_t max_items,
+                                                     size_t max_codepoints, std::string_view prefix) {
+  if (Find(obj, field) == nullptr) return std::vector<std::string>{};
+  return RequireStringArray(obj, field, max_items, max_codepoints, prefix);
+}
+
 Result<const json*> RequireObject(const json& obj, std::string_view field, std::string_view prefix) {
   const std::string path = FieldPath(prefix, field);
   const json* value = Find(obj, field);

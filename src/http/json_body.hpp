@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -57,6 +58,14 @@ Result<const nlohmann::json*> RequireObject(const nlohmann::json& obj, std::stri
 // An optional object member: nullptr when absent or null.
 Result<const nlohmann::json*> OptionalObject(const nlohmann::json& obj, std::string_view field,
                                              std::string_view prefix = {});
+
+// An array of at most `max_items` strings, each checked like RequireString (field.range when
+// longer). OptionalStringArray: absent or null yields an empty list.
+Result<std::vector<std::string>> RequireStringArray(const nlohmann::json& obj, std::string_view field, size_t max_items,
+                                                    size_t max_codepoints, std::string_view prefix = {});
+Result<std::vector<std::string>> OptionalStringArray(const nlohmann::json& obj, std::string_view field,
+                                                     size_t max_items, size_t max_codepoints,
+                                                     std::string_view prefix = {});
 
 // An optional boolean; absent or null yields default_value.
 Result<bool> OptionalBool(const nlohmann::json& obj, std::string_view field, bool default_value = false,

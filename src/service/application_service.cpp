@@ -159,6 +159,7 @@ Result<ApplicationOutcome> ApplicationService::Apply(const ApplicationInput& in,
     return Status::Ok();
   });
   if (!s.ok()) return s.error();
+  if (out.permit) ctx_.PersonChanged(out.permit->citizen_id, "permit_issued");
   return out;
 }
 
@@ -227,6 +228,7 @@ Result<ApplicationOutcome> ApplicationService::Decide(const std::string& id, con
     return Status::Ok();
   });
   if (!s.ok()) return s.error();
+  if (out.permit) ctx_.PersonChanged(out.permit->citizen_id, "permit_issued");
   return out;
 }
 

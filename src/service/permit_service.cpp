@@ -92,6 +92,7 @@ Result<EndorsementResult> PermitService::Endorse(const std::string& number, cons
     return Status::Ok();
   });
   if (!s.ok()) return s.error();
+  ctx_.PersonChanged(out.permit.citizen_id, "endorsement");
   return out;
 }
 
@@ -214,6 +215,7 @@ Result<Permit> PermitService::Revoke(const std::string& number, const std::strin
     return Status::Ok();
   });
   if (!s.ok()) return s.error();
+  ctx_.PersonChanged(out.citizen_id, "permit_revoked");
   return out;
 }
 

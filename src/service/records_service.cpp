@@ -234,6 +234,9 @@ Result<ImportResult> RecordsService::Import(const std::vector<nlohmann::json>& r
     SortErrors(errors);
     return written.error();
   }
+  std::set<std::string> people;
+  for (const Candidate& c : candidates) people.insert(domain::HeaderOf(c.record).citizen_id);
+  for (const std::string& citizen_id : people) ctx_.PersonChanged(citizen_id, "records");
   return result;
 }
 

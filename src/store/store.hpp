@@ -13,6 +13,7 @@
 #include "domain/account.hpp"
 #include "domain/model.hpp"
 #include "domain/person_rights.hpp"
+#include "domain/service_application.hpp"
 
 namespace epermit::store {
 
@@ -163,6 +164,22 @@ class Tx {
   virtual Result<std::vector<domain::Correction>> PendingCorrections(const std::string& city) = 0;
   // Every application of a person, oldest first.
   virtual Result<std::vector<domain::Application>> ApplicationsOf(const std::string& citizen_id) = 0;
+
+  // Services (domain/service_application.hpp). Save inserts or replaces by id; kConflict
+  // "service_application.duplicate" when the person already has another open application
+  // for the same service.
+  virtual Status SaveServiceApplication(const domain::ServiceApplication& a) = 0;
+  virtual Result<std::optional<domain::ServiceApplication>> FindServiceApplication(const std::string& id) = 0;
+  // Oldest first.
+  virtual Result<std::vector<domain::ServiceApplication>> ServiceApplicationsOf(const std::string& citizen_id) = 0;
+  // A city's applications waiting for the office (submitted or approved), earliest deadline first.
+  virtual Result<std::vector<domain::ServiceApplication>> ServiceApplicationQueue(const std::string& city,
+                                                                                  int limit) = 0;
+  // A notice for a resident; returns its id. InboxOf: newest first, at most `limit`.
+  virtual Result<int64_t> AppendInbox(const domain::InboxItem& item) = 0;
+  virtual Result<std::vector<domain::InboxItem>> InboxOf(const std::string& citizen_id, int limit) = 0;
+  virtual Status SaveServiceStanding(const domain::ServiceStandingRecord& s) = 0;
+  virtual Result<domain::ServiceStandingRecord> FindServiceStanding(const std::string& citizen_id) = 0;
 };
 
 class Store {

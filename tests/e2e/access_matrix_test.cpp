@@ -38,6 +38,11 @@ class AccessMatrixTest : public CityFixture {
         app_->personal_data().RequestCorrection(owner_principal, {"residence_address", "漕溪北路2号", "moved"});
     ASSERT_TRUE(correction.ok());
     correction_ = correction->id;
+    // A service application of the owner's, for the office's side.
+    auto applied =
+        app_->service_applications().Apply(owner_.citizen_id, {"employment_services", {}, "", ""}, {"test"}, nullptr);
+    ASSERT_TRUE(applied.ok()) << applied.error().message_en;
+    service_application_ = applied->id;
     callers_ = {{"anonymous", ""},
                 {"owner", ResidentToken(owner_.citizen_id)},
                 {"other_resident", ResidentToken(other.citizen_id)},
@@ -68,6 +73,7 @@ class AccessMatrixTest : public CityFixture {
   Case owner_;
   Case revocable_;
   std::string correction_;
+  std::string service_application_;
   std::vector<std::pair<std::string, std::string>> callers_;
 };
 
@@ -173,6 +179,13 @@ TEST_F(AccessMatrixTest, EveryRouteAgainstEveryCaller) {
       {"GET", "/api/v1/me/export", "/api/v1/me/export", "", residents},
       {"GET", "/api/v1/me/records-used", "/api/v1/me/records-used", "", residents},
       {"GET", "/api/v1/me/services", "/api/v1/me/services", "", residents},
+      {"POST", "/api/v1/me/service-applications", "/api/v1/me/service-applications",
+       R"({"service_id":"exit_entry_documents"})", residents},
+      {"GET", "/api/v1/me/service-applications", "/api/v1/me/service-applications", "", residents},
+      {"POST", "/api/v1/me/service-applications/{id}/materials",
+       "/api/v1/me/service-applications/" + service_application_ + "/materials", R"({"materials":["x"]})", residents},
+      {"GET", "/api/v1/me/inbox", "/api/v1/me/inbox", "", residents},
+      {"POST", "/api/v1/me/inbox/preference", "/api/v1/me/inbox/preference", R"({"push":true})", residents},
       {"GET", "/api/v1/me/consents", "/api/v1/me/consents", "", residents},
       {"POST", "/api/v1/me/consents/{id}/decision", "/api/v1/me/consents/con_none/decision", R"({"decision":"grant"})",
        residents},
@@ -205,6 +218,17 @@ TEST_F(AccessMatrixTest, EveryRouteAgainstEveryCaller) {
        "/api/v1/corrections/{id}/decision",
        "/api/v1/corrections/" + correction_ + "/decision",
        R"({"decision":"accept","note":"done"})",
+       {"reviewer"}},
+      {"GET",
+       "/api/v1/service-applications/{id}",
+       "/api/v1/service-applications/" + service_application_,
+       "",
+       {"owner", "reviewer"}},
+      {"GET", "/api/v1/service-applications", "/api/v1/service-applications", "", {"reviewer"}},
+      {"POST",
+       "/api/v1/service-applications/{id}/decision",
+       "/api/v1/service-applications/" + service_application_ + "/decision",
+       R"({"decision":"approve"})",
        {"reviewer"}},
       {"POST", "/api/v1/auth/logout", "/api/v1/auth/logout", "", everyone_signed_in},  // last: ends the session
   };

@@ -196,6 +196,25 @@ TEST(FieldHelpersTest, OptionalBool) {
   EXPECT_NE(bad.error().message_en.find("boolean"), std::string::npos);
 }
 
+TEST(FieldHelpersTest, StringArrays) {
+  json obj = {{"list", {"a", "bb"}},    {"empty", json::array()},  {"text", "a"},
+              {"mixed", {"a", 1}},      {"long", {"a", "abcdef"}}, {"blank", {"a", " "}},
+              {"many", {"a", "b", "c"}}};
+  EXPECT_EQ(*RequireStringArray(obj, "list", 5, 5), (std::vector<std::string>{"a", "bb"}));
+  EXPECT_TRUE(RequireStringArray(obj, "empty", 5, 5)->empty());
+  EXPECT_TRUE(OptionalStringArray(obj, "absent", 5, 5)->empty());
+  EXPECT_EQ(RequireStringArray(obj, "absent", 5, 5).error().code, "field.missing");
+  EXPECT_EQ(RequireStringArray(obj, "text", 5, 5).error().code, "field.type");
+  auto mixed = RequireStringArray(obj, "mixed", 5, 5);
+  EXPECT_EQ(mixed.error().code, "field.type");
+  EXPECT_EQ(mixed.error().field, "mixed[1]");
+  EXPECT_EQ(RequireStringArray(obj, "long", 5, 5).error().code, "field.too_long");
+  EXPECT_EQ(RequireStringArray(obj, "blank", 5, 5).error().code, "field.empty");
+  auto many = OptionalStringArray(obj, "many", 2, 5);
+  EXPECT_EQ(many.error().code, "field.range");
+  EXPECT_EQ(many.error().field, "many");
+}
+
 TEST(FieldHelpersTest, RequireInt) {
   json obj = {{"n", 7}, {"neg", -3}, {"f", 1.5}, {"e", 1e3}, {"s", "7"}, {"huge", 18446744073709551615ULL}};
   EXPECT_EQ(*RequireInt(obj, "n"), 7);

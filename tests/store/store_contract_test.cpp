@@ -1111,6 +1111,91 @@ TEST(SqliteStoreTest, PersonalFieldsAreNotInTheFile) {
                   .ok());
 }
 
+// Service applications, the inbox and the service standing keep every field, a person has at
+// most one open application per service (a closed one does not count), and none of the
+// personal values is readable in the file.
+TEST(SqliteStoreTest, ServiceRowsRoundTripWithOneOpenApplicationPerService) {
+  testing::TempDir dir;
+  const std::string path = dir.File("sv.db");
+  auto s = sqlite::SqliteStore::Open(Options(path, 1, true), 1);
+  ASSERT_TRUE(s.ok());
+  const std::string kId = "360426199001011236";
+  domain::ServiceApplication a;
+  a.id = "sva_1";
+  a.citizen_id = kId;
+  a.city = "310000";
+  a.service_id = "compulsory_education";
+  a.policy_version = "310000-2023.1";
+  a.tier = "employee";
+  a.state = domain::ServiceApplicationState::kNeedsMaterials;
+  a.details_json = R"({"insured_city":"320500","note":"苏州参保"})";
+  a.materials_missing = {"child_household_register", "vaccination_record"};
+  a.step = 1;
+  a.step_due = 1700086400;
+  a.created_at = 1700000000;
+  a.updated_at = 1700000001;
+  domain::ServiceApplication second = a;
+  second.id = "sva_2";
+  ASSERT_TRUE((*s)->Write(Durability::kNormal, [&](Tx& tx) { return tx.SaveServiceApplication(a); }).ok());
+  Status dup = (*s)->Write(Durability::kNormal, [&](Tx& tx) { return tx.SaveServiceApplication(second); });
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, "service_application.duplicate");
+  // Rejected, the first no longer blocks a new one; saving it again replaces the row.
+  a.state = domain::ServiceApplicationState::kRejected;
+  a.reasons = {"材料不全"};
+  ASSERT_TRUE(
+      (*s)->Write(Durability::kNormal,
+                  [&](Tx& tx) -> Status {
+                    EPERMIT_RETURN_IF_ERROR(tx.SaveServiceApplication(a));
+                    EPERMIT_RETURN_IF_ERROR(tx.SaveServiceApplication(second));
+                    EPERMIT_RETURN_IF_ERROR(
+                        tx.AppendInbox({0, kId, "service_gained", "a", R"({"text_zh":"您现在符合条件"})", 5}).status());
+                    EPERMIT_RETURN_IF_ERROR(
+                        tx.AppendInbox({0, kId, "service_lost", "b", R"({"text_zh":"您已不再符合条件"})", 6}).status());
+                    return tx.SaveServiceStanding(
+                        {kId, {{"compulsory_education", "employee"}, {"id_card_renewal", ""}}, true, true, 7});
+                  })
+          .ok());
+  ASSERT_TRUE((*s)->Read([&](Tx& tx) -> Status {
+                    auto found = tx.FindServiceApplication("sva_1");
+                    EXPECT_TRUE(found.ok() && *found);
+                    const domain::ServiceApplication& f = **found;
+                    EXPECT_EQ(f.citizen_id, kId);
+                    EXPECT_EQ(f.state, domain::ServiceApplicationState::kRejected);
+                    EXPECT_EQ(f.tier, "employee");
+                    EXPECT_EQ(f.details_json, a.details_json);
+                    EXPECT_EQ(f.materials_missing, a.materials_missing);
+                    EXPECT_EQ(f.reasons, a.reasons);
+                    EXPECT_EQ(f.step, 1);
+                    EXPECT_EQ(f.step_due, 1700086400);
+                    EXPECT_EQ(f.updated_at, 1700000001);
+                    EXPECT_EQ(tx.ServiceApplicationsOf(kId)->size(), 2u);
+                    EXPECT_TRUE(tx.ServiceApplicationsOf("360426199001011252")->empty());
+                    // The queue holds submitted and approved ones only.
+                    EXPECT_TRUE(tx.ServiceApplicationQueue("310000", 10)->empty());
+                    auto inbox = tx.InboxOf(kId, 10);
+                    EXPECT_EQ(inbox->size(), 2u);
+                    EXPECT_EQ(inbox->front().kind, "service_lost");  // newest first
+                    EXPECT_EQ(inbox->front().body_json, R"({"text_zh":"您已不再符合条件"})");
+                    EXPECT_EQ(tx.InboxOf(kId, 1)->size(), 1u);
+                    auto standing = tx.FindServiceStanding(kId);
+                    EXPECT_TRUE(standing->known);
+                    EXPECT_TRUE(standing->opted_out);
+                    EXPECT_EQ(standing->qualified.at("compulsory_education"), "employee");
+                    EXPECT_EQ(standing->qualified.count("id_card_renewal"), 1u);
+                    auto none = tx.FindServiceStanding("360426199001011252");
+                    EXPECT_FALSE(none->known);
+                    EXPECT_TRUE(none->qualified.empty());
+                    return Status::Ok();
+                  })
+                  .ok());
+  const std::string bytes = FileBytes(path);
+  for (const std::string& secret :
+       {kId, std::string("苏州参保"), std::string("您已不再符合条件"), std::string("compulsory_education\":")}) {
+    EXPECT_EQ(bytes.find(secret), std::string::npos) << "found in the file: " << secret;
+  }
+}
+
 // A sealed value altered by one byte, or copied from another table, does not open: the read
 // fails with store.sealed_corrupt instead of returning what it was made to say. (A value
 // copied between rows of one table does open: the associated data names the table, not the

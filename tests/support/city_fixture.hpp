@@ -34,14 +34,16 @@ inline std::string MakeCitizenId(const std::string& division, const std::string&
 
 inline constexpr char kShanghaiEmployer[] = "91310115MA1K3BTP2B";
 
-// Every row of the tables a request could touch, as text, to prove "nothing changed".
+// Every row of the tables a request could touch, as text, to prove "nothing changed". Not the
+// inbox and service standing: the push worker writes those in the background after any change
+// (tests/e2e/service_applications_test.cpp checks them after draining it).
 inline std::string DumpTables(const std::string& db_path) {
   sqlite3* db = nullptr;
   sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
   std::string out;
-  for (const char* table :
-       {"records", "registrations", "applications", "permits", "permit_sequences", "history", "credential_status",
-        "credential_status_version", "accounts", "sessions", "consents", "assists", "corrections"}) {
+  for (const char* table : {"records", "registrations", "applications", "permits", "permit_sequences", "history",
+                            "credential_status", "credential_status_version", "accounts", "sessions", "consents",
+                            "assists", "corrections", "service_applications"}) {
     out += std::string("## ") + table + "\n";
     sqlite3_stmt* st = nullptr;
     // sessions is a WITHOUT ROWID table, ordered by its key.

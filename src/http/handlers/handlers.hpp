@@ -18,6 +18,8 @@
 #include "service/points_service.hpp"
 #include "service/records_service.hpp"
 #include "service/registration_service.hpp"
+#include "service/service_applications.hpp"
+#include "service/service_push.hpp"
 #include "service/session_service.hpp"
 #include "service/simulation_service.hpp"
 #include "service/transparency_log.hpp"
@@ -45,6 +47,8 @@ struct ApiServices {
   service::AccessLog* access_log = nullptr;
   service::PersonalDataService* personal_data = nullptr;
   service::CatalogueService* catalogue = nullptr;
+  service::ServiceApplicationService* service_applications = nullptr;
+  service::ServicePush* push = nullptr;
 };
 
 void AddSystemRoutes(Router& router, const ApiServices& api);
@@ -60,6 +64,7 @@ void AddAuditRoutes(Router& router, const ApiServices& api);
 void AddAuthRoutes(Router& router, const ApiServices& api);
 void AddRightsRoutes(Router& router, const ApiServices& api);
 void AddThirdPartyRoutes(Router& router, const ApiServices& api);
+void AddServiceRoutes(Router& router, const ApiServices& api);
 
 inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddSystemRoutes(router, api);
@@ -74,6 +79,7 @@ inline void AddApiRoutes(Router& router, const ApiServices& api) {
   AddAuthRoutes(router, api);
   AddRightsRoutes(router, api);
   AddThirdPartyRoutes(router, api);
+  AddServiceRoutes(router, api);
   AddAuditRoutes(router, api);
 }
 

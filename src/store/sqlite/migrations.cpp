@@ -273,6 +273,47 @@ ALTER TABLE assists ADD COLUMN sealed BLOB;
 ALTER TABLE corrections ADD COLUMN sealed BLOB;
 CREATE TABLE store_key(one INTEGER PRIMARY KEY CHECK (one = 1), key_id TEXT NOT NULL, sealed_at INTEGER NOT NULL);
 )SQL"},
+    // 9. Services (issue 6): applications for a service of the catalogue (one open per
+    //    person and service, by a partial unique index), the inbox of notices about services
+    //    gained or lost, and what was last worked out per person to tell what changed.
+    //    Personal fields sealed like migration 8's.
+    {9, "service applications, inbox, service standing", R"SQL(
+CREATE TABLE service_applications(
+  id TEXT PRIMARY KEY,
+  citizen_id TEXT NOT NULL,
+  city TEXT NOT NULL,
+  service_id TEXT NOT NULL,
+  policy_version TEXT NOT NULL,
+  tier TEXT NOT NULL,
+  state TEXT NOT NULL,
+  details TEXT NOT NULL DEFAULT '',
+  materials_missing TEXT NOT NULL,
+  reasons TEXT NOT NULL,
+  step INTEGER NOT NULL,
+  step_due INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  sealed BLOB);
+CREATE INDEX service_applications_by_person ON service_applications(citizen_id, created_at);
+CREATE INDEX service_applications_queue ON service_applications(city, state, step_due);
+CREATE UNIQUE INDEX one_open_service_application ON service_applications(citizen_id, service_id)
+  WHERE state IN ('submitted', 'needs_materials', 'approved');
+CREATE TABLE inbox(
+  id INTEGER PRIMARY KEY,
+  citizen_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  service_id TEXT NOT NULL,
+  body TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  sealed BLOB);
+CREATE INDEX inbox_by_person ON inbox(citizen_id, id);
+CREATE TABLE service_standing(
+  citizen_id TEXT PRIMARY KEY,
+  qualified TEXT NOT NULL DEFAULT '',
+  opted_out INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL,
+  sealed BLOB);
+)SQL"},
 };
 
 }  // namespace

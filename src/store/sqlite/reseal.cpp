@@ -38,6 +38,9 @@ const std::vector<Table>& SealedTables() {
       {"consents", {{"citizen_id", Kept::kIndex}}},
       {"assists", {{"citizen_id", Kept::kIndex}, {"guardian_citizen_id", Kept::kIndex}, {"code", Kept::kBlank}}},
       {"corrections", {{"citizen_id", Kept::kIndex}, {"requested", Kept::kBlank}, {"reason", Kept::kBlank}}},
+      {"service_applications", {{"citizen_id", Kept::kIndex}, {"details", Kept::kBlank}}},
+      {"inbox", {{"citizen_id", Kept::kIndex}, {"body", Kept::kBlank}}},
+      {"service_standing", {{"citizen_id", Kept::kIndex}, {"qualified", Kept::kBlank}}},
   };
   return kTables;
 }

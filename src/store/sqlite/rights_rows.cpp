@@ -2,36 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/sqlite/row_reader.hpp"
+
 namespace epermit::store::sqlite {
 namespace {
-
-template <typename T, typename RowFn>
-Result<std::vector<T>> Rows(Statement& st, RowFn row_fn) {
-  std::vector<T> out;
-  for (;;) {
-    auto row = st.Step();
-    if (!row.ok()) {
-      st.Reset();
-      return row.error();
-    }
-    if (!*row) break;
-    Result<T> value = row_fn(st);
-    if (!value.ok()) {
-      st.Reset();
-      return value.error();
-    }
-    out.push_back(std::move(*value));
-  }
-  st.Reset();
-  return out;
-}
-
-template <typename T, typename RowFn>
-Result<std::optional<T>> FirstRow(Statement& st, RowFn row_fn) {
-  EPERMIT_ASSIGN_OR_RETURN(std::vector<T> rows, Rows<T>(st, row_fn));
-  if (rows.empty()) return std::optional<T>();
-  return std::optional<T>(std::move(rows.front()));
-}
 
 // ---- consents ----
 
@@ -47,12 +21,7 @@ Result<domain::Consent> ConsentRow(const Statement& st, const FieldCipher& ciphe
   c.requester_id = st.Int(2);
   c.requester = st.Text(3);
   c.purpose = st.Text(4);
-  const nlohmann::json fields = nlohmann::json::parse(st.Text(5), nullptr, false);
-  if (fields.is_array()) {
-    for (const auto& f : fields) {
-      if (f.is_string()) c.fields.push_back(f.get<std::string>());
-    }
-  }
+  c.fields = JsonStringList(st.Text(5));
   c.valid_until = st.Int(6);
   c.status = domain::ParseConsentStatus(st.Text(7)).value_or(domain::ConsentStatus::kRevoked);
   c.created_at = st.Int(8);
@@ -108,11 +77,6 @@ Result<domain::Correction> CorrectionRow(const Statement& st, const FieldCipher&
 }
 
 std::string Select(const char* cols, const char* rest) { return std::string("SELECT ") + cols + " " + rest; }
-
-template <typename RowFn>
-auto With(const FieldCipher& cipher, RowFn row_fn) {
-  return [&cipher, row_fn](const Statement& st) { return row_fn(st, cipher); };
-}
 
 }  // namespace
 

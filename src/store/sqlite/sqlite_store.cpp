@@ -11,6 +11,8 @@
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/reseal.hpp"
 #include "store/sqlite/rights_rows.hpp"
+#include "store/sqlite/row_reader.hpp"
+#include "store/sqlite/service_rows.hpp"
 
 namespace epermit::store::sqlite {
 namespace {
@@ -180,7 +182,7 @@ class SqliteTx final : public Tx {
     EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                              conn_.Prepare("SELECT id, sealed FROM records WHERE citizen_id = ? ORDER BY id"));
     st->Bind(1, cipher_.Index(citizen_id));
-    EPERMIT_ASSIGN_OR_RETURN(auto rows, (Many<std::pair<int64_t, std::string>>(*st, RecordBodyRow())));
+    EPERMIT_ASSIGN_OR_RETURN(auto rows, (Rows<std::pair<int64_t, std::string>>(*st, RecordBodyRow())));
     domain::RecordBundle bundle;
     for (const auto& [id, body] : rows) EPERMIT_RETURN_IF_ERROR(domain::AddStoredToBundle(bundle, id, body));
     return bundle;
@@ -190,7 +192,7 @@ class SqliteTx final : public Tx {
     EPERMIT_ASSIGN_OR_RETURN(
         Statement * st, conn_.Prepare("SELECT id, kind, sealed, source FROM records WHERE citizen_id = ? ORDER BY id"));
     st->Bind(1, cipher_.Index(citizen_id));
-    return Many<StoredRecord>(*st, [this](const Statement& s) -> Result<StoredRecord> {
+    return Rows<StoredRecord>(*st, [this](const Statement& s) -> Result<StoredRecord> {
       EPERMIT_ASSIGN_OR_RETURN(std::vector<std::string> sealed, cipher_.Open("records", s.Bytes(2), 2));
       StoredRecord r;
       r.id = s.Int(0);
@@ -243,7 +245,7 @@ class SqliteTx final : public Tx {
                                                            " FROM registrations WHERE citizen_id = ? "
                                                            "ORDER BY city, registered_on, created_at, id"));
     st->Bind(1, cipher_.Index(citizen_id));
-    return Many<Registration>(*st, RowOf(RegistrationRow));
+    return Rows<Registration>(*st, RowOf(RegistrationRow));
   }
 
   Status InsertApplication(const Application& a) override {
@@ -294,7 +296,7 @@ class SqliteTx final : public Tx {
                                            " FROM applications WHERE city = ? AND status = 'pending_review' "
                                            "ORDER BY review_deadline, created_at, id LIMIT ? OFFSET ?"));
     st->Bind(1, city).Bind(2, int64_t{page.limit}).Bind(3, int64_t{page.offset});
-    return Many<Application>(*st, RowOf(ApplicationRow));
+    return Rows<Application>(*st, RowOf(ApplicationRow));
   }
 
   Result<int64_t> CountPendingReview(const std::string& city) override {
@@ -395,7 +397,7 @@ class SqliteTx final : public Tx {
     }();
     EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(kSql));
     st->Bind(1, cipher_.Index(citizen_id));
-    return Many<Permit>(*st, RowOf(PermitRow));
+    return Rows<Permit>(*st, RowOf(PermitRow));
   }
 
   Status ForEachPerson(const std::function<Status(PersonRows&)>& fn) override {
@@ -440,7 +442,7 @@ class SqliteTx final : public Tx {
       EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                                conn_.Prepare("SELECT citizen_id FROM person_digest_stale ORDER BY citizen_id LIMIT ?"));
       st->Bind(1, static_cast<int64_t>(limit));
-      EPERMIT_ASSIGN_OR_RETURN(ids, Many<std::string>(*st, [](const Statement& s) { return s.Text(0); }));
+      EPERMIT_ASSIGN_OR_RETURN(ids, Rows<std::string>(*st, [](const Statement& s) { return s.Text(0); }));
     }
     EPERMIT_ASSIGN_OR_RETURN(Statement * put,
                              conn_.Prepare("INSERT OR REPLACE INTO person_digests(citizen_id, body) VALUES(?, ?)"));
@@ -524,12 +526,39 @@ class SqliteTx final : public Tx {
   Result<std::vector<domain::Correction>> PendingCorrections(const std::string& city) override {
     return PendingCorrectionRows(conn_, cipher_, city);
   }
+  Status SaveServiceApplication(const domain::ServiceApplication& a) override {
+    if (!writable_) return ReadOnlyError();
+    return SaveServiceApplicationRow(conn_, cipher_, a);
+  }
+  Result<std::optional<domain::ServiceApplication>> FindServiceApplication(const std::string& id) override {
+    return FindServiceApplicationRow(conn_, cipher_, id);
+  }
+  Result<std::vector<domain::ServiceApplication>> ServiceApplicationsOf(const std::string& citizen_id) override {
+    return ServiceApplicationRowsOf(conn_, cipher_, citizen_id);
+  }
+  Result<std::vector<domain::ServiceApplication>> ServiceApplicationQueue(const std::string& city, int limit) override {
+    return ServiceApplicationQueueRows(conn_, cipher_, city, limit);
+  }
+  Result<int64_t> AppendInbox(const domain::InboxItem& item) override {
+    if (!writable_) return ReadOnlyError();
+    return InsertInboxRow(conn_, cipher_, item);
+  }
+  Result<std::vector<domain::InboxItem>> InboxOf(const std::string& citizen_id, int limit) override {
+    return InboxRowsOf(conn_, cipher_, citizen_id, limit);
+  }
+  Status SaveServiceStanding(const domain::ServiceStandingRecord& s) override {
+    if (!writable_) return ReadOnlyError();
+    return SaveServiceStandingRow(conn_, cipher_, s);
+  }
+  Result<domain::ServiceStandingRecord> FindServiceStanding(const std::string& citizen_id) override {
+    return FindServiceStandingRow(conn_, cipher_, citizen_id);
+  }
   Result<std::vector<Application>> ApplicationsOf(const std::string& citizen_id) override {
     EPERMIT_ASSIGN_OR_RETURN(Statement * st,
                              conn_.Prepare(std::string("SELECT ") + kApplicationCols +
                                            " FROM applications WHERE citizen_id = ? ORDER BY created_at, id"));
     st->Bind(1, cipher_.Index(citizen_id));
-    return Many<Application>(*st, RowOf(ApplicationRow));
+    return Rows<Application>(*st, RowOf(ApplicationRow));
   }
   Status InsertSession(const domain::Session& s) override {
     if (!writable_) return ReadOnlyError();
@@ -569,7 +598,7 @@ class SqliteTx final : public Tx {
                                            " FROM permits WHERE city = ? AND state = 'active' AND endorsed_until <= ? "
                                            "ORDER BY endorsed_until LIMIT ?"));
     st->Bind(1, city).Bind(2, DateText(day)).Bind(3, int64_t{limit});
-    return Many<Permit>(*st, RowOf(PermitRow));
+    return Rows<Permit>(*st, RowOf(PermitRow));
   }
 
   Result<std::vector<Permit>> SuspendedSince(const std::string& city, int64_t before_unix, int limit) override {
@@ -578,7 +607,7 @@ class SqliteTx final : public Tx {
                                            " FROM permits WHERE city = ? AND state = 'suspended' AND updated_at < ? "
                                            "ORDER BY updated_at LIMIT ?"));
     st->Bind(1, city).Bind(2, before_unix).Bind(3, int64_t{limit});
-    return Many<Permit>(*st, RowOf(PermitRow));
+    return Rows<Permit>(*st, RowOf(PermitRow));
   }
 
   Result<int64_t> AllocateStatusIndex(const std::string& city, const std::string& permit_number, int64_t now) override {
@@ -619,7 +648,7 @@ class SqliteTx final : public Tx {
                              conn_.Prepare("SELECT idx, status FROM credential_status WHERE city = ? AND idx >= ? "
                                            "AND idx < ? AND status != 0 ORDER BY idx"));
     st->Bind(1, city).Bind(2, from).Bind(3, to);
-    return Many<std::pair<int64_t, domain::CredentialStatus>>(*st, [](const Statement& s) {
+    return Rows<std::pair<int64_t, domain::CredentialStatus>>(*st, [](const Statement& s) {
       return std::make_pair(s.Int(0), static_cast<domain::CredentialStatus>(s.Int(1)));
     });
   }
@@ -655,7 +684,7 @@ class SqliteTx final : public Tx {
                              conn_.Prepare(std::string("SELECT ") + kHistoryCols +
                                            " FROM history WHERE entity_type = ? AND entity_id = ? ORDER BY id"));
     st->Bind(1, entity_type).Bind(2, cipher_.Index(entity_id));
-    return Many<domain::HistoryEntry>(*st, [this](const Statement& s) { return HistoryRow(s, cipher_); });
+    return Rows<domain::HistoryEntry>(*st, [this](const Statement& s) { return HistoryRow(s, cipher_); });
   }
 
  private:
@@ -671,7 +700,7 @@ class SqliteTx final : public Tx {
     EPERMIT_ASSIGN_OR_RETURN(Statement * st, conn_.Prepare(sql));
     int i = 1;
     (st->Bind(i++, std::string_view(args)), ...);
-    EPERMIT_ASSIGN_OR_RETURN(std::vector<T> rows, Many<T>(*st, row_fn));
+    EPERMIT_ASSIGN_OR_RETURN(std::vector<T> rows, Rows<T>(*st, row_fn));
     if (rows.empty()) return std::optional<T>();
     return std::optional<T>(std::move(rows.front()));
   }
@@ -685,17 +714,17 @@ class SqliteTx final : public Tx {
                                                              " FROM registrations WHERE citizen_id = ? "
                                                              "ORDER BY city, registered_on, created_at, id"));
     regs->Bind(1, index);
-    EPERMIT_ASSIGN_OR_RETURN(out.registrations, Many<Registration>(*regs, RowOf(RegistrationRow)));
+    EPERMIT_ASSIGN_OR_RETURN(out.registrations, Rows<Registration>(*regs, RowOf(RegistrationRow)));
     EPERMIT_ASSIGN_OR_RETURN(Statement * permits,
                              conn_.Prepare(std::string("SELECT ") + kPermitCols +
                                            " FROM permits WHERE citizen_id = ? ORDER BY city, sequence, version"));
     permits->Bind(1, index);
-    EPERMIT_ASSIGN_OR_RETURN(out.permits, Many<Permit>(*permits, RowOf(PermitRow)));
+    EPERMIT_ASSIGN_OR_RETURN(out.permits, Rows<Permit>(*permits, RowOf(PermitRow)));
     EPERMIT_ASSIGN_OR_RETURN(Statement * records,
                              conn_.Prepare("SELECT id, sealed FROM records WHERE citizen_id = ? ORDER BY id"));
     records->Bind(1, index);
     std::string owner;
-    EPERMIT_ASSIGN_OR_RETURN(out.records, (Many<std::pair<int64_t, std::string>>(*records, RecordBodyRow(&owner))));
+    EPERMIT_ASSIGN_OR_RETURN(out.records, (Rows<std::pair<int64_t, std::string>>(*records, RecordBodyRow(&owner))));
     if (!out.registrations.empty()) {
       out.citizen_id = out.registrations.front().citizen_id;
     } else if (!out.permits.empty()) {
@@ -720,31 +749,6 @@ class SqliteTx final : public Tx {
     const int64_t n = row ? st->Int(0) : 0;
     st->Reset();
     return n;
-  }
-
-  template <typename T, typename RowFn>
-  Result<std::vector<T>> Many(Statement& st, RowFn row_fn) {
-    std::vector<T> out;
-    for (;;) {
-      auto row = st.Step();
-      if (!row.ok()) {
-        st.Reset();
-        return row.error();
-      }
-      if (!*row) break;
-      auto value = row_fn(st);
-      if constexpr (requires { value.error(); }) {
-        if (!value.ok()) {
-          st.Reset();
-          return value.error();
-        }
-        out.push_back(std::move(*value));
-      } else {
-        out.push_back(std::move(value));
-      }
-    }
-    st.Reset();
-    return out;
   }
 
   void BindApplication(Statement& st, const Application& a) const {
