@@ -124,6 +124,8 @@ const std::vector<RouteAccess>& AccessTable() {
       OnPerson("POST", "/api/v1/permits/{number}/replacements", kPersonCase, {"permit"}),
       OnPerson("POST", "/api/v1/permits/{number}/revocation", {{kReviewer, kCity}}, {"permit"}),
       Signed("GET", "/api/v1/corrections", {{kReviewer, kCity}}),
+      OnPerson("POST", "/api/v1/people/{citizen_id}/service-applications",
+               {{kResident, kSelf}, {kCommunityWorker, kSelf}}, {"service_application"}),
       OnPerson("GET", "/api/v1/service-applications/{id}", kPersonCase, {"service_application"}),
       Signed("GET", "/api/v1/service-applications", {{kReviewer, kCity}}),
       OnPerson("POST", "/api/v1/service-applications/{id}/decision", {{kReviewer, kCity}}, {"service_application"}),

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "policy/points_report.hpp"
 #include "policy/services.hpp"
 
 namespace epermit::service {
@@ -145,12 +146,26 @@ Result<int> ServicePush::Recompute(const std::string& citizen_id, std::string_vi
   const Date today = ctx_.clock->Today();
   auto policy = ctx_.policies->InForce(ctx_.city, today);
   if (!policy.ok()) return 0;
-  const std::vector<policy::ServiceResult> results =
-      policy::ExplainServices((*policy)->services, view->ledger, ctx_.city, today);
+  const policy::ServiceCatalogue& catalogue = (*policy)->services;
+  // The fast path first (counted slots, no explanation): most recomputes change nothing.
+  const policy::SlotValues slots =
+      policy::CountSlots(catalogue.rules, view->ledger, policy::ContextFor(catalogue.rules, ctx_.city, today, nullptr));
+  std::vector<policy::ServiceStanding> fast(catalogue.services.size());
+  policy::EvaluateServices(catalogue, slots.values.data(), fast.data());
   std::map<std::string, std::string> now_qualified;
-  for (const policy::ServiceResult& r : results) {
-    if (r.qualifies) now_qualified[r.service->id] = r.tier != nullptr ? r.tier->id : "";
+  for (size_t i = 0; i < fast.size(); ++i) {
+    const policy::ServiceDefinition& d = catalogue.services[i];
+    if (fast[i].qualifies) now_qualified[d.id] = fast[i].tier >= 0 ? d.tiers[fast[i].tier].id : "";
   }
+  bool unchanged = false;
+  EPERMIT_RETURN_IF_ERROR(ctx_.store->Read([&](store::Tx& tx) -> Status {
+    EPERMIT_ASSIGN_OR_RETURN(domain::ServiceStandingRecord standing, tx.FindServiceStanding(view->ledger.citizen_id));
+    unchanged = standing.known && standing.qualified == now_qualified;
+    return Status::Ok();
+  }));
+  if (unchanged) return 0;
+  // Something changed: the explanations the notices carry.
+  const std::vector<policy::ServiceResult> results = policy::ExplainServices(catalogue, view->ledger, ctx_.city, today);
   const int64_t now = ctx_.clock->UnixSeconds();
   std::vector<domain::InboxItem> placed;
   EPERMIT_RETURN_IF_ERROR(ctx_.store->Write(store::Durability::kNormal, [&](store::Tx& tx) -> Status {

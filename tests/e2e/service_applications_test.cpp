@@ -267,6 +267,48 @@ TEST_F(ServiceApplicationsTest, RejectionGivesReasonsAndMaterialsAreAskedForAllA
   EXPECT_EQ(Apply(owner_, {{"service_id", "employment_services"}}).status, 201);
 }
 
+TEST_F(ServiceApplicationsTest, ACommunityWorkerAppliesOnlyThroughAConfirmedAssist) {
+  const std::string worker = RoleToken(domain::Role::kCommunityWorker);
+  const std::string path = "/api/v1/people/" + owner_ + "/service-applications";
+  const std::string body = json{{"service_id", "employment_services"}}.dump();
+  Refused([&] { return As(worker, "POST", path, body); }, 403, "auth.forbidden");
+
+  ClientResponse started = As(worker, "POST", "/api/v1/assists", json{{"citizen_id", owner_}}.dump());
+  ASSERT_EQ(started.status, 201) << started.body;
+  const std::string assist = started.Json()["id"];
+  const std::string code = As(ResidentToken(owner_), "GET", "/api/v1/me/assists").Json()["items"][0].value("code", "");
+  ASSERT_EQ(As(worker, "POST", "/api/v1/assists/" + assist + "/confirmation", json{{"code", code}}.dump()).status, 200);
+  auto headers = Bearer(worker);
+  headers["X-Assist-Id"] = assist;
+  ClientResponse applied = HttpCall(app_->port(), "POST", path, body, headers);
+  ASSERT_EQ(applied.status, 201) << applied.body;
+  const std::string id = applied.Json()["id"];
+  // Another person is out of this assist's reach.
+  const std::string other = NewResident(97, 8);
+  EXPECT_EQ(HttpCall(app_->port(), "POST", "/api/v1/people/" + other + "/service-applications", body, headers).status,
+            403);
+
+  // History names the worker and the assist; the resident's access log shows the worker.
+  std::vector<domain::HistoryEntry> history;
+  ASSERT_TRUE(app_->store()
+                  .Read([&](store::Tx& tx) -> Status {
+                    EPERMIT_ASSIGN_OR_RETURN(history, tx.History("service_application", id));
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_NE(history[0].actor.find("community_worker"), std::string::npos) << history[0].actor;
+  EXPECT_NE(history[0].actor.find(assist), std::string::npos) << history[0].actor;
+  const json log = As(ResidentToken(owner_), "GET", "/api/v1/me/access-log").Json()["items"];
+  bool logged = false;
+  for (const json& e : log) {
+    const std::string text = e.dump();
+    logged = logged || (text.find("service_application") != std::string::npos &&
+                        text.find("community_worker") != std::string::npos);
+  }
+  EXPECT_TRUE(logged) << log.dump(1);
+}
+
 TEST_F(ServiceApplicationsTest, BadApplicationsAreRefusedWithNothingChanged) {
   // Not qualified: every unmet rule listed (no child of school age; no tier's insurance).
   ClientResponse not_qualified = Refused(
@@ -384,6 +426,13 @@ TEST_F(ServiceApplicationsTest, ChangesOfFactsArePushedToTheInboxUnlessOptedOut)
   EXPECT_EQ(school[0]["trigger"], "records");
   EXPECT_EQ(school[0]["tier"]["id"], "employee");
   EXPECT_EQ(inbox.dump().find(owner_), std::string::npos) << "unmasked citizen ID in the inbox";
+  // A year of unemployment insurance: employment services move up a tier.
+  ASSERT_EQ(Import({Insurance(owner_, "310000", "unemployment", 12)}).status, 201);
+  inbox = Inbox(owner_);
+  const auto tier = Notices(inbox, "service_tier_changed", "employment_services");
+  ASSERT_EQ(tier.size(), 1u) << inbox.dump(1);
+  EXPECT_EQ(tier[0]["old_tier"], "basic");
+  EXPECT_EQ(tier[0]["tier"]["id"], "with_training_subsidy");
   const size_t count = inbox["items"].size();
   // Nothing new, nothing pushed.
   {

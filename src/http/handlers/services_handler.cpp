@@ -32,41 +32,51 @@ Result<domain::ServiceApplication> FindApplication(const ApiServices& api, const
   return api.service_applications->Find(id);
 }
 
+HttpResponse ApplyResponse(const ApiServices& api, HttpRequest& req, const std::string& citizen_id) {
+  auto body = ParseJsonBody(req.body);
+  if (!body.ok()) return Problem(req, body.error());
+  Status s = RejectUnknownFields(*body, {"service_id", "materials", "medical_category", "separation_reason"});
+  if (!s.ok()) return Problem(req, s.error());
+  service::ServiceApplyInput in;
+  auto id = RequireString(*body, "service_id", 40);
+  if (!id.ok()) return Problem(req, id.error());
+  in.service_id = *id;
+  auto materials = OptionalStringArray(*body, "materials", kMaxMaterials, 40);
+  if (!materials.ok()) return Problem(req, materials.error());
+  in.materials = *materials;
+  auto category = OptionalString(*body, "medical_category", 40);
+  if (!category.ok()) return Problem(req, category.error());
+  in.medical_category = category->value_or("");
+  auto separation = OptionalString(*body, "separation_reason", 40);
+  if (!separation.ok()) return Problem(req, separation.error());
+  in.separation_reason = separation->value_or("");
+  nlohmann::json unmet;
+  auto out = api.service_applications->Apply(citizen_id, in, ActorOf(req), &unmet);
+  if (!out.ok()) {
+    if (unmet.is_array()) {
+      nlohmann::json extra = {{"unmet", std::move(unmet)}};
+      return Problem(req, out.error(), &extra);
+    }
+    return Problem(req, out.error());
+  }
+  HttpResponse r = JsonResponse(201, api.service_applications->ToJson(*out));
+  r.headers.emplace_back("Location", "/api/v1/service-applications/" + out->id);
+  return r;
+}
+
 }  // namespace
 
 void AddServiceRoutes(Router& router, const ApiServices& api) {
   // A resident applies for a service of the catalogue. A service they do not qualify for is
   // refused with every unmet rule in "unmet".
-  router.Add("POST", "/api/v1/me/service-applications", [&api](HttpRequest& req) {
-    auto body = ParseJsonBody(req.body);
-    if (!body.ok()) return Problem(req, body.error());
-    Status s = RejectUnknownFields(*body, {"service_id", "materials", "medical_category", "separation_reason"});
-    if (!s.ok()) return Problem(req, s.error());
-    service::ServiceApplyInput in;
-    auto id = RequireString(*body, "service_id", 40);
-    if (!id.ok()) return Problem(req, id.error());
-    in.service_id = *id;
-    auto materials = OptionalStringArray(*body, "materials", kMaxMaterials, 40);
-    if (!materials.ok()) return Problem(req, materials.error());
-    in.materials = *materials;
-    auto category = OptionalString(*body, "medical_category", 40);
-    if (!category.ok()) return Problem(req, category.error());
-    in.medical_category = category->value_or("");
-    auto separation = OptionalString(*body, "separation_reason", 40);
-    if (!separation.ok()) return Problem(req, separation.error());
-    in.separation_reason = separation->value_or("");
-    nlohmann::json unmet;
-    auto out = api.service_applications->Apply(req.principal->citizen_id, in, ActorOf(req), &unmet);
-    if (!out.ok()) {
-      if (unmet.is_array()) {
-        nlohmann::json extra = {{"unmet", std::move(unmet)}};
-        return Problem(req, out.error(), &extra);
-      }
-      return Problem(req, out.error());
-    }
-    HttpResponse r = JsonResponse(201, api.service_applications->ToJson(*out));
-    r.headers.emplace_back("Location", "/api/v1/service-applications/" + out->id);
-    return r;
+  router.Add("POST", "/api/v1/me/service-applications",
+             [&api](HttpRequest& req) { return ApplyResponse(api, req, req.principal->citizen_id); });
+  // The same by a community worker the resident confirmed in person (代办); history names the
+  // worker and the assist, and the resident's access log shows it.
+  router.Add("POST", "/api/v1/people/{citizen_id}/service-applications", [&api](HttpRequest& req) {
+    const std::string& citizen_id = req.Param("citizen_id");
+    if (auto denied = DenyNamedPerson(req, api, citizen_id)) return std::move(*denied);
+    return ApplyResponse(api, req, citizen_id);
   });
 
   router.Add("GET", "/api/v1/me/service-applications", [&api](HttpRequest& req) {
