@@ -41,6 +41,15 @@ const policy::ServiceDefinition* FindService(const policy::ServiceCatalogue& cat
   return nullptr;
 }
 
+// The service as the catalogue version the application was checked against defines it;
+// nullptr when that version is no longer loaded.
+const policy::ServiceDefinition* ServiceOf(const policy::PolicySet& policies, const ServiceApplication& a) {
+  for (const policy::CityPolicy& p : policies.Versions(a.city)) {
+    if (p.version == a.policy_version) return FindService(p.services, a.service_id);
+  }
+  return nullptr;
+}
+
 // Every code must be one of `allowed`; duplicates are dropped.
 Result<std::vector<std::string>> KnownCodes(const std::vector<std::string>& codes,
                                             const std::vector<std::string>& allowed, const std::string& field) {
@@ -317,11 +326,7 @@ Result<ServiceApplication> ServiceApplicationService::Decide(const std::string& 
     EPERMIT_ASSIGN_OR_RETURN(auto found, tx.FindServiceApplication(id));
     if (!found || found->city != ctx_.city) return NoSuchApplication();
     out = *found;
-    const policy::CityPolicy* policy = nullptr;
-    for (const policy::CityPolicy& p : ctx_.policies->Versions(ctx_.city)) {
-      if (p.version == out.policy_version) policy = &p;
-    }
-    if (policy != nullptr) def = FindService(policy->services, out.service_id);
+    def = ServiceOf(*ctx_.policies, out);
     if (def == nullptr) return InternalError("service application of a catalogue no longer loaded");
     std::string action = in.decision;
     if (in.decision == "approve") {
@@ -392,10 +397,7 @@ Result<ServiceApplication> ServiceApplicationService::ProvideMaterials(const std
                              KnownCodes(materials, out.materials_missing, "materials"));
     std::erase_if(out.materials_missing,
                   [&](const std::string& c) { return std::find(brought.begin(), brought.end(), c) != brought.end(); });
-    const policy::ServiceDefinition* def = nullptr;
-    for (const policy::CityPolicy& p : ctx_.policies->Versions(ctx_.city)) {
-      if (p.version == out.policy_version) def = FindService(p.services, out.service_id);
-    }
+    const policy::ServiceDefinition* def = ServiceOf(*ctx_.policies, out);
     if (out.materials_missing.empty()) {
       out.state = ServiceApplicationState::kSubmitted;
       out.step = 0;
@@ -409,10 +411,7 @@ Result<ServiceApplication> ServiceApplicationService::ProvideMaterials(const std
 }
 
 json ServiceApplicationService::ToJson(const ServiceApplication& a) const {
-  const policy::ServiceDefinition* d = nullptr;
-  for (const policy::CityPolicy& p : ctx_.policies->Versions(ctx_.city)) {
-    if (p.version == a.policy_version) d = FindService(p.services, a.service_id);
-  }
+  const policy::ServiceDefinition* d = ServiceOf(*ctx_.policies, a);
   json missing = json::array();
   for (const std::string& code : a.materials_missing) {
     json m = {{"code", code}};

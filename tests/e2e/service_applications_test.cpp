@@ -55,6 +55,16 @@ class ServiceApplicationsTest : public CityFixture {
                     .ok());
     return number;
   }
+  std::vector<domain::HistoryEntry> History(const std::string& application_id) {
+    std::vector<domain::HistoryEntry> out;
+    EXPECT_TRUE(app_->store()
+                    .Read([&](store::Tx& tx) -> Status {
+                      EPERMIT_ASSIGN_OR_RETURN(out, tx.History("service_application", application_id));
+                      return Status::Ok();
+                    })
+                    .ok());
+    return out;
+  }
   domain::ServiceStandingRecord Standing(const std::string& citizen_id) {
     app_->push().Drain();
     domain::ServiceStandingRecord out;
@@ -227,13 +237,7 @@ TEST_F(ServiceApplicationsTest, AnApplicationGoesThroughMaterialsApprovalAndComp
     EXPECT_EQ(Notices(inbox, std::string("application_") + state, "compulsory_education").size(), 1u) << state;
   }
   // Every change is a history row (and so in the transparency log).
-  std::vector<domain::HistoryEntry> history;
-  ASSERT_TRUE(app_->store()
-                  .Read([&](store::Tx& tx) -> Status {
-                    EPERMIT_ASSIGN_OR_RETURN(history, tx.History("service_application", id));
-                    return Status::Ok();
-                  })
-                  .ok());
+  const std::vector<domain::HistoryEntry> history = History(id);
   std::vector<std::string> actions;
   for (const auto& h : history) actions.push_back(h.action);
   EXPECT_EQ(actions, (std::vector<std::string>{"submitted", "materials_provided", "approved", "completed"}));
@@ -289,13 +293,7 @@ TEST_F(ServiceApplicationsTest, ACommunityWorkerAppliesOnlyThroughAConfirmedAssi
             403);
 
   // History names the worker and the assist; the resident's access log shows the worker.
-  std::vector<domain::HistoryEntry> history;
-  ASSERT_TRUE(app_->store()
-                  .Read([&](store::Tx& tx) -> Status {
-                    EPERMIT_ASSIGN_OR_RETURN(history, tx.History("service_application", id));
-                    return Status::Ok();
-                  })
-                  .ok());
+  const std::vector<domain::HistoryEntry> history = History(id);
   ASSERT_EQ(history.size(), 1u);
   EXPECT_NE(history[0].actor.find("community_worker"), std::string::npos) << history[0].actor;
   EXPECT_NE(history[0].actor.find(assist), std::string::npos) << history[0].actor;
